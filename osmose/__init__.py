@@ -1,0 +1,1 @@
+"""Osmose: run a regional life-sciences ecosystem network."""
