@@ -15,7 +15,7 @@ PASSWORD = "correct horse battery staple"  # noqa: S105
 
 
 def _user(role: Role, email: str) -> User:
-    return create_user(email=email, role=role, password=PASSWORD, first_name=role.label)
+    return create_user(email=email, role=role, password=PASSWORD, first_name=str(role.label))
 
 
 @pytest.fixture

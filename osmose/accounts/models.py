@@ -82,7 +82,7 @@ def hash_secret(secret: str) -> str:
 
 
 class LoginCode(models.Model):
-    """A one-time code sent by e-mail: valid 15 minutes, single use, few attempts."""
+    """A one-time code sent by e-mail: valid for 15 minutes, single use, few attempts."""
 
     MAX_ATTEMPTS = 5
 

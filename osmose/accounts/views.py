@@ -105,7 +105,7 @@ def code_login(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         user = services.redeem_login_code(email=email, code=form.cleaned_data["code"])
         if user is None:
-            form.add_error("code", _("This code is wrong, used or expired."))
+            form.add_error("code", _("This code is incorrect, already used or expired."))
             status = 400
         else:
             login(request, user, backend="osmose.accounts.backends.EmailBackend")

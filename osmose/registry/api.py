@@ -43,7 +43,7 @@ def _require_animator(request: HttpRequest) -> None:
 
 @router.get("/organisations", response=list[OrganisationOut], summary="List organisations")
 @paginate(PageNumberPagination, page_size=50)
-def list_organisations(request: HttpRequest, kind: str | None = None, sector: str | None = None):  # type: ignore[no-untyped-def]
+def list_organisations(request: HttpRequest, kind: str | None = None, sector: str | None = None):
     _require_animator(request)
     organisations = Organisation.objects.select_related("commune", "departement").order_by(
         "name", "id"

@@ -30,6 +30,7 @@ def test_it_loads_every_commune_of_centre_val_de_loire_once():
     assert tours.name == "Tours"
     assert "37000" in tours.postcodes
     assert tours.departement.region.code == "24"
+    assert tours.latitude is not None and tours.longitude is not None
     assert 47.3 < tours.latitude < 47.5 and 0.6 < tours.longitude < 0.8
     assert set(Departement.objects.filter(region__code="24").values_list("code", flat=True)) == {
         "18",
