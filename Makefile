@@ -45,7 +45,7 @@ static/vendor/htmx.min.js: node_modules/.package-lock.json
 setup: $(STAMP) static/vendor/htmx.min.js ## Virtualenv, pinned dependencies, migrations, translations, static files (safe to repeat)
 	@$(OSMOSE) compilemessages --ignore=.venv --ignore=node_modules -v 0
 	@$(OSMOSE) migrate --no-input -v 0
-	@$(OSMOSE) createcachetable
+	@$(OSMOSE) createcachetable -v 0
 	@$(OSMOSE) geography load --if-empty
 
 run: setup ## Start Osmose on embedded SQLite with the demo ecosystem: web server + worker
