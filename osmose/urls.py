@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("osmose.core.urls")),
     path("", include("osmose.accounts.urls")),
     path("", include("osmose.portal.urls")),
+    path("", include("osmose.registry.urls")),
     path("admin/", admin.site.urls),
 ]
 

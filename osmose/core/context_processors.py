@@ -4,14 +4,14 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-# The areas the navigation announces; each domain issue turns one into a link.
-NAV_COMING = [
-    _("Directory"),
-    _("Events"),
-    _("Meetings"),
-    _("Ventures"),
-    _("Network"),
-    _("Programme"),
+# The areas the navigation announces: (label, URL name, role needed); None = still to come.
+NAV_AREAS = [
+    (_("Directory"), "registry:organisations", "animator"),
+    (_("Events"), None, None),
+    (_("Meetings"), None, None),
+    (_("Ventures"), None, None),
+    (_("Network"), None, None),
+    (_("Programme"), None, None),
 ]
 
 
@@ -19,5 +19,5 @@ def osmose(request: HttpRequest) -> dict[str, Any]:
     return {
         "network_name": settings.OSMOSE_NETWORK_NAME,
         "osmose_env": settings.OSMOSE_ENV,
-        "nav_coming": NAV_COMING,
+        "nav_areas": NAV_AREAS,
     }

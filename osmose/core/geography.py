@@ -105,8 +105,89 @@ def load_geography() -> dict[str, int]:
         ["name", "departement", "postcodes", "population", "longitude", "latitude"],
         batch_size=2000,
     )
+    global _index
+    _index = None
     return {
         "regions": Region.objects.count(),
         "departements": Departement.objects.count(),
         "communes": Commune.objects.count(),
     }
+
+
+def _town_key(name: str) -> str:
+    from osmose.core.text import fold
+
+    words = fold(name).split()
+    replaced = {"saint": "st", "sainte": "ste"}
+    return " ".join(replaced.get(w, w) for w in words)
+
+
+class CommuneIndex:
+    """Every commune's keys in memory, by INSEE code, postcode and town name (for imports)."""
+
+    def __init__(self) -> None:
+        self.by_insee: dict[str, int] = {}
+        self.by_postcode: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        self.by_name: dict[str, list[int]] = defaultdict(list)
+        self._communes: dict[int, Commune] = {}
+        rows = Commune.objects.values_list("pk", "insee_code", "name", "postcodes")
+        for pk, insee_code, name, postcodes in rows.iterator(chunk_size=5000):
+            key = _town_key(name)
+            self.by_insee[insee_code] = pk
+            for postcode in postcodes:
+                self.by_postcode[postcode].append((pk, key))
+            self.by_name[key].append(pk)
+
+    def commune(self, pk: int) -> Commune:
+        if pk not in self._communes:
+            self._communes[pk] = Commune.objects.select_related("departement").get(pk=pk)
+        return self._communes[pk]
+
+    def resolve(
+        self, *, postcode: str = "", city: str = "", insee_code: str = ""
+    ) -> Commune | None:
+        """The commune an address names: by INSEE code, else by postcode and town name.
+
+        A postcode shared by several communes needs the town name to choose; a town name
+        alone is used only when it is unambiguous in France.
+        """
+        pk = self.resolve_id(postcode=postcode, city=city, insee_code=insee_code)
+        return None if pk is None else self.commune(pk)
+
+    def resolve_id(self, *, postcode: str = "", city: str = "", insee_code: str = "") -> int | None:
+        if insee_code:
+            return self.by_insee.get(insee_code)
+        town = _town_key(city) if city else ""
+        if postcode:
+            candidates = self.by_postcode.get(postcode.strip(), [])
+            named = [pk for pk, key in candidates if key == town] if town else []
+            if named:
+                return named[0]
+            if len(candidates) == 1:
+                return candidates[0][0]
+            # "Tours Cedex", "TOURS 2": the first word may be enough among few candidates.
+            if town and candidates:
+                first = town.split()[0]
+                starting = [pk for pk, key in candidates if key.split()[0] == first]
+                if len(starting) == 1:
+                    return starting[0]
+        if town:
+            same_name = self.by_name.get(town, [])
+            if len(same_name) == 1:
+                return same_name[0]
+        return None
+
+
+_index: CommuneIndex | None = None
+
+
+def commune_index() -> CommuneIndex:
+    """The process-wide index (communes change once a year, with `osmose geography load`)."""
+    global _index
+    if _index is None:
+        _index = CommuneIndex()
+    return _index
+
+
+def resolve_commune(*, postcode: str = "", city: str = "", insee_code: str = "") -> Commune | None:
+    return commune_index().resolve(postcode=postcode, city=city, insee_code=insee_code)

@@ -23,6 +23,7 @@ from osmose.core.demo import DemoContext
 from osmose.core.models import Commune, Term
 from osmose.registry.models import (
     Affiliation,
+    DuplicateKind,
     Organisation,
     OrganisationKind,
     OrganisationStatus,
@@ -30,6 +31,7 @@ from osmose.registry.models import (
     Scope,
     Sector,
 )
+from osmose.registry.services.indexing import reindex_all, unindex
 
 REGIONAL_DEPARTEMENTS = ("18", "28", "36", "37", "41", "45")
 REGIONAL_ORGANISATIONS = 300
@@ -796,8 +798,13 @@ def build_organisation(
         is_jei=young and kind in {Kind.STARTUP, Kind.COMPANY} and rng.random() < 0.45,
         street=fake.street_address(),
         postcode=postcode_of(rng, commune),
+        city=commune.name,
         commune=commune,
         departement=commune.departement,
+        latitude=commune.latitude,
+        longitude=commune.longitude,
+        source="demo",
+        public_fields=["description", "website", "address", "terms"],
         last_verified_at=context.now - timedelta(seconds=rng.randrange(3 * 365 * 86400)),
     )
     return organisation, focus.terms
@@ -919,6 +926,7 @@ def build_people(
         if rng.random() < 0.4:
             expertise.append(rng.choice(process_steps))
         person = Person(
+            source="demo",
             given_name=given,
             family_name=family,
             email=email_for(given, family, domains[org.pk], taken_emails),
@@ -950,6 +958,7 @@ def member_slot(
     startups = [org for org in active if org.kind == Kind.STARTUP and org.scope == Scope.REGIONAL]
     organisation = startups[0] if startups else active[0]
     person = Person(
+        source="demo",
         given_name=user.first_name if user else "Maël",
         family_name=user.last_name if user else "Membre",
         email=MEMBER_EMAIL,
@@ -1032,11 +1041,26 @@ def run(context: DemoContext) -> None:
     people = build_people(context, fake, organisations)
     context.shared["organisations"] = organisations
     context.shared["people"] = people
+    sync_primary_organisations()
+    reindex_all()
     context.log(f"Registry: {len(organisations)} organisations, {len(people)} people.")
+
+
+def sync_primary_organisations() -> None:
+    """Person.primary_organisation mirrors the primary affiliation (the directory's facets)."""
+    primary = dict(
+        Affiliation.objects.filter(is_primary=True).values_list("person_id", "organisation_id")
+    )
+    people = list(Person.objects.filter(pk__in=primary).only("pk"))
+    for person in people:
+        person.primary_organisation_id = primary[person.pk]
+    Person.objects.bulk_update(people, ["primary_organisation"], batch_size=1000)
 
 
 def reset() -> None:
     """Delete every affiliation, person and organisation (``demo --reset`` rebuilds them)."""
     Affiliation.objects.all().delete()
+    unindex(DuplicateKind.PERSON, Person.objects.values_list("pk", flat=True))
+    unindex(DuplicateKind.ORGANISATION, Organisation.objects.values_list("pk", flat=True))
     Person.objects.all().delete()
     Organisation.objects.all().delete()

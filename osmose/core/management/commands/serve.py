@@ -18,6 +18,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2"))
         )
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=int(os.environ.get("OSMOSE_THREADS", "8")),
+            help="Request threads per web worker (requests mostly wait on the database).",
+        )
         parser.add_argument("--no-worker", action="store_true", help="Do not start the worker.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -42,6 +48,8 @@ class Command(BaseCommand):
                 "--host", host,
                 "--port", str(port),
                 "--workers", str(options["workers"]),
+                "--blocking-threads", str(options["threads"]),
+                "--backpressure", str(options["threads"] * 4),
                 "--log-level", "warning",
                 "osmose.wsgi:application",
             ]

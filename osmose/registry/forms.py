@@ -1,0 +1,158 @@
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from osmose.core.models import Term
+from osmose.registry.models import (
+    Organisation,
+    OrganisationRelation,
+    Person,
+)
+from osmose.registry.services import organisations as organisation_services
+from osmose.registry.services import people as people_services
+
+PUBLIC_ORGANISATION_FIELDS = [
+    ("description", _("Description")), ("website", _("Website")), ("address", _("Address")),
+    ("people", _("People")), ("terms", _("Expertise")),
+]  # fmt: skip
+PUBLIC_PERSON_FIELDS = [
+    ("job_title", _("Job title")), ("organisation", _("Organisation")),
+    ("expertise", _("Expertise")), ("email", _("E-mail")), ("phone", _("Phone")),
+]  # fmt: skip
+
+
+class TermChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Term) -> str:
+        prefix = "— " if obj.parent_id else ""
+        return f"{prefix}{obj.name} ({obj.vocabulary.name})"
+
+
+def _terms_field(label: Any) -> TermChoiceField:
+    return TermChoiceField(
+        queryset=Term.objects.select_related("vocabulary").order_by(
+            "vocabulary__position", "name_fr"
+        ),
+        required=False,
+        label=label,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+
+
+class OrganisationForm(forms.ModelForm):
+    terms = _terms_field(_("Taxonomy terms"))
+    tag_names = forms.CharField(
+        label=_("Tags"), required=False, help_text=_("Separated by commas.")
+    )
+    public_fields = forms.MultipleChoiceField(
+        label=_("May be published in the public directory"),
+        required=False,
+        choices=PUBLIC_ORGANISATION_FIELDS,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    confirm_duplicate = forms.BooleanField(
+        label=_("I checked: this is not one of the possible duplicates above"), required=False
+    )
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "name", "acronym", "kind", "sector", "scope", "status", "siren", "siret", "rnsr",
+            "ror", "vat_number", "naf_code", "website", "headcount", "founded_on", "is_jei",
+            "street", "postcode", "city", "description_fr", "description_en",
+        ]  # fmt: skip
+        widgets = {
+            "founded_on": forms.DateInput(attrs={"type": "date"}),
+            "description_fr": forms.Textarea(attrs={"rows": 4}),
+            "description_en": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["tag_names"].initial = ", ".join(t.name for t in self.instance.tags.all())
+            self.fields["public_fields"].initial = self.instance.public_fields
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        values = {f: cleaned[f] for f in organisation_services.EDITABLE_FIELDS if f in cleaned}
+        try:
+            self.service_values = organisation_services.clean_organisation_values(values)
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                self.add_error(field if field in self.fields else None, messages)
+        return cleaned
+
+    def tag_list(self) -> list[str]:
+        return [t for t in self.cleaned_data.get("tag_names", "").split(",") if t.strip()]
+
+
+class PersonForm(forms.ModelForm):
+    expertise = _terms_field(_("Expertise"))
+    other_emails_text = forms.CharField(
+        label=_("Other e-mails"), required=False, help_text=_("Separated by commas.")
+    )
+    public_fields = forms.MultipleChoiceField(
+        label=_("May be published in the public directory"),
+        required=False,
+        choices=PUBLIC_PERSON_FIELDS,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    confirm_duplicate = forms.BooleanField(
+        label=_("I checked: this is not one of the possible duplicates above"), required=False
+    )
+
+    class Meta:
+        model = Person
+        fields = [
+            "given_name", "family_name", "email", "phone", "job_title", "orcid", "linkedin_url",
+            "street", "postcode", "city", "country",
+        ]  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["other_emails_text"].initial = ", ".join(self.instance.other_emails)
+            self.fields["public_fields"].initial = self.instance.public_fields
+            self.fields["expertise"].initial = list(self.instance.expertise.all())
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        values = {f: cleaned[f] for f in people_services.EDITABLE_FIELDS if f in cleaned}
+        values["other_emails"] = [
+            e.strip() for e in cleaned.get("other_emails_text", "").split(",") if e.strip()
+        ]
+        try:
+            self.service_values = people_services.clean_person_values(values)
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                target = "other_emails_text" if field == "other_emails" else field
+                self.add_error(target if target in self.fields else None, messages)
+        return cleaned
+
+
+class AffiliationForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.filter(merged_into=None),
+        label=_("Organisation"),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        help_text=_("The organisation's number, shown on its page."),
+    )
+    role = forms.CharField(label=_("Role"), max_length=150, required=False)
+    started_on = forms.DateField(
+        label=_("Start date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    primary = forms.BooleanField(label=_("Primary affiliation"), required=False)
+
+
+class RelationForm(forms.ModelForm):
+    class Meta:
+        model = OrganisationRelation
+        fields = ["kind", "target_organisation", "started_on", "ended_on"]
+        widgets = {
+            "target_organisation": forms.NumberInput(attrs={"inputmode": "numeric"}),
+            "started_on": forms.DateInput(attrs={"type": "date"}),
+            "ended_on": forms.DateInput(attrs={"type": "date"}),
+        }
+        help_texts = {"target_organisation": _("The other organisation's number.")}

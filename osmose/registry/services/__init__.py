@@ -1,0 +1,1 @@
+"""Every write of the registry. Views, the API, commands and imports call these."""

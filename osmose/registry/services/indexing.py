@@ -1,0 +1,139 @@
+"""Keep the search index and the duplicate keys in step with the records."""
+
+from collections.abc import Iterable
+
+from django.db.models import Prefetch
+
+from osmose.registry import search
+from osmose.registry.dedup import (
+    OrganisationRecord,
+    PersonRecord,
+    organisation_blocking_keys,
+    person_blocking_keys,
+)
+from osmose.registry.models import (
+    Affiliation,
+    DuplicateKey,
+    DuplicateKind,
+    Organisation,
+    Person,
+)
+
+
+def organisation_record(organisation: Organisation) -> OrganisationRecord:
+    return OrganisationRecord(
+        id=organisation.pk,
+        external_id=str(organisation.pk),
+        name=organisation.name,
+        acronym=organisation.acronym,
+        siren=organisation.siren,
+        siret=organisation.siret,
+        rnsr=organisation.rnsr,
+        website=organisation.website,
+        street=organisation.street,
+        postcode=organisation.postcode,
+        city=organisation.city or (organisation.commune.name if organisation.commune else ""),
+    )
+
+
+def person_record(person: Person) -> PersonRecord:
+    return PersonRecord(
+        id=person.pk,
+        external_id=str(person.pk),
+        given_name=person.given_name,
+        family_name=person.family_name,
+        email=person.email,
+        phone=person.phone,
+        street=person.street,
+        postcode=person.postcode,
+        city=person.city,
+    )
+
+
+def organisation_document(organisation: Organisation) -> str:
+    parts = [
+        organisation.name, organisation.acronym, organisation.description_fr,
+        organisation.description_en, organisation.siren, organisation.siret, organisation.rnsr,
+        organisation.ror, organisation.city, organisation.postcode,
+        organisation.commune.name if organisation.commune else "",
+        organisation.website.split("://")[-1],
+    ]  # fmt: skip
+    for term in organisation.terms.all():
+        parts += [term.name_fr, term.name_en]
+    parts += [tag.name for tag in organisation.tags.all()]
+    return " ".join(p for p in parts if p)
+
+
+def person_document(person: Person) -> str:
+    parts = [
+        person.given_name, person.family_name, person.email, *person.other_emails,
+        person.job_title, person.city, person.orcid,
+    ]  # fmt: skip
+    for affiliation in person.affiliations.all():
+        parts += [affiliation.organisation.name, affiliation.organisation.acronym]
+    for term in person.expertise.all():
+        parts += [term.name_fr, term.name_en]
+    return " ".join(p for p in parts if p)
+
+
+def _replace_keys(kind: str, keys_by_id: dict[int, set[str]]) -> None:
+    DuplicateKey.objects.filter(kind=kind, object_id__in=list(keys_by_id)).delete()
+    DuplicateKey.objects.bulk_create(
+        [
+            DuplicateKey(kind=kind, key=key[:80], object_id=object_id)
+            for object_id, keys in keys_by_id.items()
+            for key in keys
+        ],
+        batch_size=2000,
+    )
+
+
+def reindex_organisations(ids: Iterable[int]) -> None:
+    """Refresh the search documents and duplicate keys of these organisations."""
+    ids = list(ids)
+    if not ids:
+        return
+    organisations = list(
+        Organisation.objects.filter(pk__in=ids)
+        .select_related("commune")
+        .prefetch_related("terms", "tags")
+    )
+    search.index_documents(
+        "organisation", [(o.pk, organisation_document(o)) for o in organisations]
+    )
+    _replace_keys(
+        DuplicateKind.ORGANISATION,
+        {o.pk: organisation_blocking_keys(organisation_record(o)) for o in organisations},
+    )
+
+
+def reindex_people(ids: Iterable[int]) -> None:
+    ids = list(ids)
+    if not ids:
+        return
+    people = list(
+        Person.objects.filter(pk__in=ids).prefetch_related(
+            "expertise",
+            Prefetch("affiliations", queryset=Affiliation.objects.select_related("organisation")),
+        )
+    )
+    search.index_documents("person", [(p.pk, person_document(p)) for p in people])
+    _replace_keys(
+        DuplicateKind.PERSON, {p.pk: person_blocking_keys(person_record(p)) for p in people}
+    )
+
+
+def unindex(kind: str, ids: Iterable[int]) -> None:
+    ids = list(ids)
+    search.remove_documents("organisation" if kind == DuplicateKind.ORGANISATION else "person", ids)
+    DuplicateKey.objects.filter(kind=kind, object_id__in=ids).delete()
+
+
+def reindex_all(batch: int = 2000) -> None:
+    """Rebuild everything (after the demo or a bulk load)."""
+    org_ids = list(Organisation.objects.values_list("pk", flat=True))
+    for start in range(0, len(org_ids), batch):
+        reindex_organisations(org_ids[start : start + batch])
+    person_ids = list(Person.objects.values_list("pk", flat=True))
+    for start in range(0, len(person_ids), batch):
+        reindex_people(person_ids[start : start + batch])

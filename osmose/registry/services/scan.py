@@ -1,0 +1,117 @@
+"""The batch duplicate scan over the whole registry (CLI, duplicates page)."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.cache import cache
+
+from osmose.registry.dedup import (
+    LIKELY,
+    Match,
+    OrganisationRecord,
+    PersonRecord,
+    scan_organisations,
+    scan_people,
+)
+from osmose.registry.models import (
+    DuplicateKind,
+    Organisation,
+    OrganisationExternalId,
+    Person,
+    PersonExternalId,
+)
+from osmose.registry.services.duplicates import excluded_pairs
+
+
+def _external_ids(model: Any, owner: str) -> dict[int, str]:
+    """One external id per record (the first imported), for the CLI's output."""
+    ids: dict[int, str] = {}
+    for owner_id, value in (
+        model.objects.order_by("pk").values_list(owner, "value").iterator(chunk_size=10000)
+    ):
+        ids.setdefault(owner_id, value)
+    return ids
+
+
+def person_records() -> Iterator[PersonRecord]:
+    external = _external_ids(PersonExternalId, "person_id")
+    rows = Person.objects.filter(merged_into=None, erased_at=None).values_list(
+        "pk", "given_name", "family_name", "email", "phone", "street", "postcode", "city"
+    )
+    for pk, given, family, email, phone, street, postcode, city in rows.iterator(chunk_size=10000):
+        yield PersonRecord(
+            id=pk,
+            external_id=external.get(pk, str(pk)),
+            given_name=given,
+            family_name=family,
+            email=email,
+            phone=phone,
+            street=street,
+            postcode=postcode,
+            city=city,
+        )
+
+
+def organisation_records() -> Iterator[OrganisationRecord]:
+    external = _external_ids(OrganisationExternalId, "organisation_id")
+    rows = Organisation.objects.filter(merged_into=None).values_list(
+        "pk", "name", "acronym", "siren", "siret", "rnsr", "website", "street", "postcode", "city"
+    )
+    for pk, name, acronym, siren, siret, rnsr, website, street, postcode, city in rows.iterator(
+        chunk_size=10000
+    ):
+        yield OrganisationRecord(
+            id=pk,
+            external_id=external.get(pk, str(pk)),
+            name=name,
+            acronym=acronym,
+            siren=siren,
+            siret=siret,
+            rnsr=rnsr,
+            website=website,
+            street=street,
+            postcode=postcode,
+            city=city,
+        )
+
+
+def scan(kind: str, *, threshold: float = LIKELY) -> tuple[list[Match], dict[int, str]]:
+    """Every pair above ``threshold`` not already declared different, with external ids."""
+    exclude = excluded_pairs(kind)
+    if kind == DuplicateKind.PERSON:
+        people = list(person_records())
+        names = {p.id: p.external_id for p in people}
+        return list(scan_people(people, threshold=threshold, exclude=exclude)), names
+    organisations = list(organisation_records())
+    names = {o.id: o.external_id for o in organisations}
+    return list(scan_organisations(organisations, threshold=threshold, exclude=exclude)), names
+
+
+@dataclass
+class Pair:
+    a: Any
+    b: Any
+    score: float
+    reasons: list[str]
+
+
+def latest_pairs(*, kind: str, limit: int = 200) -> list[Pair]:
+    """The likely pairs, from a scan cached ten minutes (the page must stay fast)."""
+    key = f"osmose.duplicates.{kind}"
+    matches = cache.get(key)
+    if matches is None:
+        matches = [(m.a_id, m.b_id, m.score, list(m.reasons)) for m in scan(kind)[0]]
+        cache.set(key, matches, 600)
+    matches = sorted(matches, key=lambda m: -m[2])[:limit]
+    model: Any = Person if kind == DuplicateKind.PERSON else Organisation
+    objects = model.objects.in_bulk({i for m in matches for i in m[:2]})
+    return [
+        Pair(objects[a], objects[b], score, reasons)
+        for a, b, score, reasons in matches
+        if a in objects and b in objects
+    ]
+
+
+def forget_latest(kind: str) -> None:
+    cache.delete(f"osmose.duplicates.{kind}")
