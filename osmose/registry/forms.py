@@ -40,7 +40,17 @@ def _terms_field(label: Any) -> TermChoiceField:
     )
 
 
+def _identifier(label: Any, help_text: Any = "") -> forms.CharField:
+    # Longer than the stored form: people type spaces ("732 829 320"); the service compacts.
+    return forms.CharField(label=label, max_length=40, required=False, help_text=help_text)
+
+
 class OrganisationForm(forms.ModelForm):
+    siren = _identifier("SIREN")
+    siret = _identifier(_("SIRET (head office)"))
+    rnsr = _identifier("RNSR")
+    ror = _identifier("ROR")
+    vat_number = _identifier(_("VAT number"))
     terms = _terms_field(_("Taxonomy terms"))
     tag_names = forms.CharField(
         label=_("Tags"), required=False, help_text=_("Separated by commas.")
@@ -82,6 +92,8 @@ class OrganisationForm(forms.ModelForm):
         except ValidationError as error:
             for field, messages in error.message_dict.items():
                 self.add_error(field if field in self.fields else None, messages)
+        else:
+            cleaned.update(self.service_values)  # the model validates the canonical values
         return cleaned
 
     def tag_list(self) -> list[str]:
@@ -129,6 +141,8 @@ class PersonForm(forms.ModelForm):
             for field, messages in error.message_dict.items():
                 target = "other_emails_text" if field == "other_emails" else field
                 self.add_error(target if target in self.fields else None, messages)
+        else:
+            cleaned.update(self.service_values)
         return cleaned
 
 

@@ -38,11 +38,11 @@ def clean_siret(value: str) -> str:
 
 
 def clean_vat_number(value: str) -> str:
-    value = vat.compact(value or "")
+    value = (value or "").strip()
     if not value:
         return ""
     try:
-        return vat.validate(value)
+        return vat.validate(vat.compact(value))
     except stdnum_errors.ValidationError as error:
         raise ValidationError(_("This VAT number is not valid.")) from error
 

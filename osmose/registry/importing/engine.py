@@ -67,6 +67,7 @@ class Row:
     reasons: list[str] = field(default_factory=list)
     before: dict[str, Any] | None = None
     changed: list[str] = field(default_factory=list)
+    linked: bool = False  # this run attached the external id (undo detaches it)
 
 
 def _jsonable(value: Any) -> Any:
@@ -165,6 +166,7 @@ class Importer:
                     before=r.before,
                     data={
                         **({"external_id": r.external_id} if r.external_id else {}),
+                        **({"linked": True} if r.linked else {}),
                         **{k: _jsonable(v) for k, v in r.values.items()},
                         **({"extra": r.extra} if r.extra else {}),
                     },
@@ -336,16 +338,18 @@ class Importer:
                 source=self.source, value__in=[r.external_id for r in links]
             ).values_list("value", flat=True)
         )
+        new_links = [r for r in links if r.external_id not in existing_links]
         self.external_model.objects.bulk_create(
             [
                 self.external_model(
                     source=self.source, value=r.external_id, **{self.owner_column: r.object_id}
                 )
-                for r in links
-                if r.external_id not in existing_links
+                for r in new_links
             ],
             batch_size=1000,
         )
+        for row in new_links:
+            row.linked = True
         touched = [
             r.object_id
             for r in rows
@@ -874,7 +878,7 @@ def undo_batch(*, batch: ImportBatch, actor: Any) -> Counter[str]:
                 "object_id", flat=True
             )
         )
-        for row in batch.rows.filter(action=Action.UPDATED).exclude(before=None).iterator():
+        for row in batch.rows.filter(action=Action.UPDATED).exclude(before__isnull=True).iterator():
             obj = model.objects.filter(pk=row.object_id).first()
             if obj is None:
                 continue
@@ -885,10 +889,14 @@ def undo_batch(*, batch: ImportBatch, actor: Any) -> Counter[str]:
             obj.save()
             counts["restored"] += 1
         external = PersonExternalId if batch.target == "people" else OrganisationExternalId
-        external.objects.filter(
-            source=batch.source,
-            **{f"{'person' if batch.target == 'people' else 'organisation'}_id__in": created},
-        ).delete()
+        linked = [
+            data["external_id"]
+            for data in batch.rows.filter(data__linked=True).values_list("data", flat=True)
+        ]
+        for start in range(0, len(linked), 1000):
+            external.objects.filter(
+                source=batch.source, value__in=linked[start : start + 1000]
+            ).delete()
         from osmose.registry.services.indexing import unindex
 
         for start in range(0, len(created), 1000):

@@ -27,7 +27,8 @@ from osmose.registry.models.segments import Segment
 
 __all__ = [
     "Affiliation", "ConsentChannel", "ConsentPurpose", "ConsentRecord", "DuplicateDecision",
-    "DuplicateKey", "DuplicateKind", "Headcount", "ImportBatch", "ImportMapping", "ImportRow", "ImportStatus",
+    "DuplicateKey", "DuplicateKind", "Headcount", "ImportBatch", "ImportMapping", "ImportRow",
+    "ImportStatus",
     "LegalBasis", "Organisation", "OrganisationExternalId", "OrganisationKind",
     "OrganisationRelation", "OrganisationStatus", "Person", "PersonExternalId",
     "ProvenanceMixin", "RelationKind", "Scope", "Sector", "Segment", "Site", "Tag",

@@ -1,3 +1,4 @@
+import io
 from itertools import islice
 from typing import Any
 
@@ -53,7 +54,8 @@ class UploadForm(forms.Form):
         if upload.size == 0:
             raise ValidationError(_("The file is empty."))
         try:
-            table = read_tabular(upload, upload.name)
+            # A copy: the CSV reader's text wrapper closes the file it wraps.
+            table = read_tabular(io.BytesIO(upload.read()), upload.name)
             self.preview = [table.header, *islice(table.rows, 10)]
         except UnreadableFile as error:
             raise ValidationError(str(error)) from error

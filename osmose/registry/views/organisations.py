@@ -1,3 +1,5 @@
+import copy
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -50,7 +52,9 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _save_organisation(request: HttpRequest, organisation: Organisation | None) -> HttpResponse:
-    form = OrganisationForm(request.POST or None, instance=organisation)
+    # The form works on a copy: a ModelForm writes its values into its instance, and the
+    # service must see the record as it was to tell what changed.
+    form = OrganisationForm(request.POST or None, instance=copy.copy(organisation))
     duplicates: list = []
     if request.method == "POST" and form.is_valid():
         record = organisation_record(

@@ -1,3 +1,4 @@
+import copy
 import json
 
 from django.contrib import messages
@@ -62,7 +63,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _save_person(request: HttpRequest, person: Person | None) -> HttpResponse:
-    form = PersonForm(request.POST or None, instance=person)
+    # A copy: the ModelForm writes into its instance; the service compares with the original.
+    form = PersonForm(request.POST or None, instance=copy.copy(person))
     duplicates: list = []
     if request.method == "POST" and form.is_valid():
         values = {**form.service_values, "public_fields": form.cleaned_data["public_fields"]}

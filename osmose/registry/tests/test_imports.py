@@ -1,0 +1,235 @@
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from openpyxl import Workbook
+
+from osmose.registry.models import (
+    Affiliation,
+    ImportBatch,
+    ImportMapping,
+    ImportRow,
+    Organisation,
+    Person,
+    PersonExternalId,
+)
+from osmose.registry.tests import factories
+
+PEOPLE = [
+    ["external_id", "given_name", "family_name", "email", "phone", "job_title", "organisation",
+     "street", "postcode", "city", "country", "badge"],
+    ["p1", "Inès", "Lefèvre", "ines@glyco.example", "02 47 00 00 00", "Chercheuse",
+     "Labo Glyco", "1 rue Dupont", "37000", "Tours", "FR", "VIP"],
+    ["p2", "Marc", "Petit", "marc@bioprod.example", "", "CEO", "BioProd", "", "45000",
+     "Orléans", "", ""],
+    ["p3", "Sans", "Email", "pas-un-email", "", "", "", "", "", "", "", ""],
+    ["p4", "", "", "", "", "", "", "", "", "", "", ""],
+    ["p5", "Ines", "Lefevre", "ines.lefevre@perso.example", "", "", "", "1 rue Dupont",
+     "37000", "Tours", "", ""],
+]  # fmt: skip
+
+
+def _csv(rows, *, delimiter=",", encoding="utf-8") -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter).writerows(rows)
+    return buffer.getvalue().encode(encoding)
+
+
+def _write(tmp_path: Path, content: bytes, name="people.csv") -> Path:
+    path = tmp_path / name
+    path.write_bytes(content)
+    return path
+
+
+def _import(path, *args):
+    out = io.StringIO()
+    call_command("import", "people", str(path), "--source", "salon", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_the_command_imports_people_and_says_what_it_did(db, tmp_path):
+    output = _import(_write(tmp_path, _csv(PEOPLE)))
+    assert "created: 2" in output and "rejected: 2" in output and "duplicate: 1" in output
+    ines = Person.objects.get(email="ines@glyco.example")
+    assert ines.phone == "+33247000000"
+    assert ines.source == "import:salon"
+    assert ines.field_sources["email"]["source"] == "salon"
+    assert ines.source_data == {"badge": "VIP"}  # an unknown column is kept, not lost
+    assert ines.primary_organisation.name == "Labo Glyco"
+    assert Affiliation.objects.get(person=ines).role == "Chercheuse"
+    batch = ImportBatch.objects.get()
+    rejected = {r.line: r.reasons for r in batch.rows.filter(action=ImportRow.Action.REJECTED)}
+    assert rejected[4] == ["email: This e-mail address is not valid."]
+    assert "required" in rejected[5][0]
+    duplicate = batch.rows.get(action=ImportRow.Action.DUPLICATE)
+    assert duplicate.line == 6 and "line" in duplicate.reasons[0]
+
+
+def test_importing_the_same_file_again_changes_nothing(db, tmp_path):
+    path = _write(tmp_path, _csv(PEOPLE))
+    _import(path)
+    counts = (Person.objects.count(), Organisation.objects.count(), Affiliation.objects.count())
+    output = _import(path)
+    assert "created" not in output and "unchanged: 3" in output
+    assert (
+        Person.objects.count(),
+        Organisation.objects.count(),
+        Affiliation.objects.count(),
+    ) == counts
+
+
+def test_a_second_file_updates_by_external_id_without_erasing(db, tmp_path):
+    _import(_write(tmp_path, _csv(PEOPLE)))
+    update = [
+        PEOPLE[0],
+        ["p2", "Marc", "Petit", "", "06 12 34 56 78", "CSO", "", "", "", "", "", ""],
+    ]
+    output = _import(_write(tmp_path, _csv(update), name="update.csv"))
+    assert "updated: 1" in output
+    marc = Person.objects.get(external_ids__value="p2")
+    assert marc.job_title == "CSO" and marc.phone == "+33612345678"
+    assert marc.email == "marc@bioprod.example"  # the empty cell did not erase it
+
+
+def test_it_reads_windows_encoding_and_semicolons(db, tmp_path):
+    path = _write(tmp_path, _csv(PEOPLE[:3], delimiter=";", encoding="cp1252"))
+    _import(path)
+    assert Person.objects.filter(family_name="Lefèvre", given_name="Inès").exists()
+
+
+def test_it_reads_excel_files(db, tmp_path):
+    workbook = Workbook()
+    for row in PEOPLE[:3]:
+        workbook.active.append(row)
+    path = tmp_path / "people.xlsx"
+    workbook.save(path)
+    _import(path)
+    assert Person.objects.filter(email="marc@bioprod.example").exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"", "empty"), (b"\x00\x01\x02\x03binary\x00", "not a text file"), (b"\n\n\n", "empty")],
+)
+def test_a_bad_file_gets_a_clear_error(db, tmp_path, content, message):
+    with pytest.raises(CommandError, match=message):
+        _import(_write(tmp_path, content))
+    assert Person.objects.count() == 0
+
+
+def test_a_dry_run_writes_nothing(db, tmp_path):
+    output = _import(_write(tmp_path, _csv(PEOPLE)), "--dry-run")
+    assert "Dry run" in output and "created: 2" in output
+    assert Person.objects.count() == 0 and ImportBatch.objects.count() == 0
+
+
+def test_an_import_is_undone(animator_client, db, tmp_path):
+    existing = factories.person(
+        given_name="Marc", family_name="Petit", email="marc@bioprod.example", job_title="CTO"
+    )
+    _import(_write(tmp_path, _csv(PEOPLE)))
+    existing.refresh_from_db()
+    assert existing.job_title == "CEO"
+    batch = ImportBatch.objects.get()
+    response = animator_client.post(reverse("registry:import_undo", args=[batch.pk]))
+    assert response.status_code == 302
+    existing.refresh_from_db()
+    assert existing.job_title == "CTO"
+    assert list(Person.objects.values_list("pk", flat=True)) == [existing.pk]
+    assert not PersonExternalId.objects.exists()
+
+
+def test_the_rejected_rows_report_downloads_as_csv(animator_client, db, tmp_path):
+    _import(_write(tmp_path, _csv(PEOPLE)))
+    batch = ImportBatch.objects.get()
+    response = animator_client.get(reverse("registry:import_rejected", args=[batch.pk]))
+    text = b"".join(response.streaming_content).decode().lstrip("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [r["line"] for r in rows] == ["4", "5", "6"]
+    assert rows[0]["email"] == "pas-un-email" and "not valid" in rows[0]["reasons"]
+
+
+def test_the_wizard_uploads_maps_previews_dry_runs_and_imports(
+    transactional_db, animator_client, animator
+):
+    header = ["Prénom", "Nom", "Courriel", "Société", "Code postal", "Ville", "Réf"]
+    rows = [header, ["Inès", "Lefèvre", "ines@glyco.example", "Labo Glyco", "37000", "Tours", "x1"]]
+    upload = SimpleUploadedFile("contacts.csv", _csv(rows, delimiter=";"))
+    response = animator_client.post(
+        reverse("registry:import_upload"), {"target": "people", "source": "salon", "file": upload}
+    )
+    batch = ImportBatch.objects.get()
+    assert response["Location"] == reverse("registry:import_mapping", args=[batch.pk])
+    assert batch.mapping == {
+        "given_name": "Prénom",
+        "family_name": "Nom",
+        "email": "Courriel",
+        "organisation": "Société",
+        "postcode": "Code postal",
+        "city": "Ville",
+        "external_id": "Réf",
+    }
+    page = animator_client.get(reverse("registry:import_mapping", args=[batch.pk]))
+    cells = {name: (value, error) for name, value, error in page.context["preview"][0]["cells"]}
+    assert cells["email"] == ("ines@glyco.example", "")
+    mapping = {f"map_{f}": c for f, c in batch.mapping.items()}
+    animator_client.post(reverse("registry:import_mapping", args=[batch.pk]), mapping)
+    call_command("worker", batch=True, verbosity=0)
+    batch.refresh_from_db()
+    assert batch.status == "previewed" and batch.dry_run_counts["created"] == 1
+    assert Person.objects.count() == 0
+    animator_client.post(reverse("registry:import_run", args=[batch.pk]))
+    call_command("worker", batch=True, verbosity=0)
+    batch.refresh_from_db()
+    assert batch.status == "done" and batch.counts["created"] == 1
+    assert Person.objects.get().external_ids.get().value == "x1"
+    # The mapping is remembered for the next file of this source.
+    assert ImportMapping.objects.get(source="salon").columns["external_id"] == "Réf"
+    detail = animator_client.get(reverse("registry:import", args=[batch.pk]))
+    assert detail.status_code == 200
+
+
+def test_the_wizard_refuses_a_file_over_the_size_limit(animator_client, settings):
+    from osmose.registry.views import imports
+
+    big = SimpleUploadedFile("big.csv", b"a,b\n" + b"1,2\n" * (imports.MAX_UPLOAD_MB * 262_144 + 1))
+    response = animator_client.post(
+        reverse("registry:import_upload"), {"target": "people", "source": "gros", "file": big}
+    )
+    assert response.status_code == 400
+    assert "MB" in response.context["form"].errors["file"][0]
+    assert not ImportBatch.objects.exists()
+
+
+def test_the_wizard_is_for_animators(member_client, outsider_client):
+    url = reverse("registry:import_upload")
+    assert member_client.get(url).status_code == 403
+    assert outsider_client.get(url).status_code == 302
+    assert member_client.get(reverse("registry:imports")).status_code == 403
+
+
+def test_organisations_import_matches_on_siren(db, tmp_path):
+    existing = factories.organisation(name="BioProd", siren="732829320")
+    rows = [
+        ["nom", "siren", "site web", "type"],
+        ["BIOPROD SAS", "732 829 320", "bioprod.example", "startup"],
+        ["Labo Glyco", "", "", "laboratoire académique"],
+    ]
+    out = io.StringIO()
+    call_command(
+        "import",
+        "organisations",
+        str(_write(tmp_path, _csv(rows), "orgs.csv")),
+        "--source",
+        "cci",
+        stdout=out,
+    )
+    assert "updated: 1" in out.getvalue() and "created: 1" in out.getvalue()
+    existing.refresh_from_db()
+    assert existing.website == "https://bioprod.example"
+    assert existing.name == "BIOPROD SAS"
+    assert Organisation.objects.get(name="Labo Glyco").kind == "academic_lab"
