@@ -6,7 +6,9 @@ Quality sets (third-party, read from ../shared/data/dedup, never copied into the
 Febrl dataset1/dataset2 imported with names and addresses only, and splink's fake_1000 with
 names, city and e-mail only. ``synthetic`` generates N French people (Faker's fr_FR word
 lists, deterministic seed) with households and injected duplicates, and times ``scan_people``
-on them. Figures are pairwise: precision and recall of the pairs at or above ``LIKELY``.
+on them. Figures are pairwise: precision and recall of the pairs at or above ``LIKELY``;
+the synthetic set's times include generating the people, which the scan consumes as they
+come.
 """
 
 import argparse
@@ -94,8 +96,7 @@ def synthetic_people(
     rng = random.Random(seed)
     given_names = [name for name in Person.first_names if " " not in name]
     family_names = list(Person.last_names)
-    domains = ["orange.fr", "gmail.com", "free.fr", "laposte.net", "sfr.fr", "yahoo.fr",
-               "univ-tours.fr", "univ-orleans.fr", "inserm.fr", "cnrs.fr", "sanofi.com"]  # fmt: skip
+    domains = ["orange.fr", "gmail.com", "free.fr", "univ-tours.fr", "cnrs.fr", "sanofi.com"]
     # About one postcode per 170 people and one city per postcode, like France's 6,000.
     localities = [
         (f"{rng.randint(1, 95):02d}{rng.randint(0, 99) * 10:03d}", _city(rng, family_names))
@@ -275,9 +276,9 @@ def _peak_rss_mb() -> float:
 
 def _evaluate(records: Any, truth: set[Pair], log: Callable[[str], Any]) -> dict[str, Any]:
     stats = BlockingStats()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     found = {(m.a_id, m.b_id) for m in scan_people(records, threshold=LIKELY, stats=stats)}
-    seconds = time.perf_counter() - started
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     true_positives = len(found & truth)
     precision = true_positives / len(found) if found else 1.0
     recall = true_positives / len(truth) if truth else 1.0
@@ -292,6 +293,8 @@ def _evaluate(records: Any, truth: set[Pair], log: Callable[[str], Any]) -> dict
         "candidate_pairs": stats.candidate_pairs,
         "largest_block": stats.largest_block,
         "seconds": round(seconds, 2),
+        # On a shared machine the wall time includes waiting for a core.
+        "cpu_seconds": round(cpu_seconds, 2),
         "peak_rss_mb": _peak_rss_mb(),
     }
     log(f"{figures}")

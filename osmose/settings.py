@@ -199,6 +199,11 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 OSMOSE_NETWORK_NAME = env_str("OSMOSE_NETWORK_NAME", "Biopharma Centre-Val de Loire")
 OSMOSE_REGION_CODE = env_str("OSMOSE_REGION_CODE", "24")  # INSEE code of Centre-Val de Loire
 OSMOSE_DEPARTEMENTS = env_list("OSMOSE_DEPARTEMENTS", "18,28,36,37,41,45")
+# Map tiles for real deployments (e.g. https://tile.example.org/{z}/{x}/{y}.png); with none,
+# the map draws the communes' and départements' outlines only (it works offline).
+OSMOSE_MAP_TILES_URL = env_str("OSMOSE_MAP_TILES_URL")
+OSMOSE_MAP_TILES_ATTRIBUTION = env_str("OSMOSE_MAP_TILES_ATTRIBUTION")
+IMPORT_MAX_UPLOAD_MB = env_int("IMPORT_MAX_UPLOAD_MB", 40)
 
 # --- Static and media files -----------------------------------------------------------------
 STATIC_URL = "static/"
@@ -272,6 +277,13 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],
 }
+if OSMOSE_MAP_TILES_URL:
+    from urllib.parse import urlsplit
+
+    _tiles = urlsplit(OSMOSE_MAP_TILES_URL.replace("{s}.", ""))
+    SECURE_CSP["img-src"].append(  # type: ignore[attr-defined]
+        f"{_tiles.scheme}://{'*.' if '{s}' in OSMOSE_MAP_TILES_URL else ''}{_tiles.netloc}"
+    )
 
 LOGGING = {
     "version": 1,

@@ -101,14 +101,14 @@ def _load_reference(departement_codes: set[str]) -> _Reference:
         header.index(column)
         for column in ("type", "code", "nom", "type_nom", "departement_id", "geometry")
     )
-    for row in rows:
+    for commune in rows:
         # COMD/COMA (delegated, associated communes) lie inside a COM: skip the overlaps.
-        if row[kind] != "COM" or row[departement_id] not in codes_by_id:
+        if commune[kind] != "COM" or commune[departement_id] not in codes_by_id:
             continue
-        if row[geometry] in ("", "\\N"):
+        if commune[geometry] in ("", "\\N"):
             continue
-        reference.communes[codes_by_id[row[departement_id]]].append(
-            (row[code], commune_name(row[name], row[type_nom]), row[geometry])
+        reference.communes[codes_by_id[commune[departement_id]]].append(
+            (commune[code], commune_name(commune[name], commune[type_nom]), commune[geometry])
         )
     return reference
 
@@ -153,7 +153,7 @@ def _region_outlines(reference: _Reference, departements: Sequence[str]) -> dict
         geometries = shapely.from_wkb([hex_value for *_, hex_value in rows])
         simplified = shapely.simplify(geometries, COMMUNE_TOLERANCE, preserve_topology=True)
         for (code, name, _hex), geometry in zip(rows, simplified, strict=True):
-            properties = {"level": "commune", "code": code, "name": name,
+            properties: dict[str, Any] = {"level": "commune", "code": code, "name": name,
                           "departement": departement}  # fmt: skip
             communes.append(_feature(geometry, COMMUNE_DIGITS, properties))
         union = shapely.simplify(shapely.union_all(geometries), COMMUNE_TOLERANCE)
@@ -187,6 +187,7 @@ def _write_atomically(path: Path, content: bytes) -> None:
     try:
         with os.fdopen(handle, "wb") as output:
             output.write(content)
+        os.chmod(temporary, 0o644)  # mkstemp's 0600 would hide it from a web server's user
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -36,7 +36,7 @@ def _postgres() -> bool:
 # --- Schema (called from the migration) -------------------------------------------------------
 
 
-def create_schema(schema_editor) -> None:  # type: ignore[no-untyped-def]
+def create_schema(schema_editor) -> None:
     vendor = schema_editor.connection.vendor
     for kind, table in TABLES.items():
         if vendor == "sqlite":
@@ -65,7 +65,7 @@ def create_schema(schema_editor) -> None:  # type: ignore[no-untyped-def]
         )
 
 
-def drop_schema(schema_editor) -> None:  # type: ignore[no-untyped-def]
+def drop_schema(schema_editor) -> None:
     for table in TABLES.values():
         if schema_editor.connection.vendor == "sqlite":
             schema_editor.execute(f"DROP TABLE IF EXISTS {table}_vocab")

@@ -14,7 +14,7 @@ from osmose.registry.models import ImportBatch, ImportStatus
 
 
 def _batch_path(batch: ImportBatch) -> Path:
-    return Path(settings.MEDIA_ROOT) / batch.file.name
+    return Path(settings.MEDIA_ROOT) / str(batch.file.name)
 
 
 @task(takes_context=True)

@@ -114,7 +114,7 @@ def text_level(a: str, b: str) -> tuple[int, float]:
         )
         / 100.0
     )
-    if similarity < 0.85:
+    if 0.6 <= similarity < 0.85:
         # Words both reordered and split or glued: compare bags of letter trigrams.
         similarity = max(similarity, trigram_similarity(a_squashed, b_squashed))
     if similarity >= 0.95:

@@ -4,10 +4,17 @@ Two records are scored by a Fellegi–Sunter-style sum of evidence weights: ever
 (names, e-mail, phone, street, house number, postcode, city; identifiers, name, acronym and
 website for organisations) falls into an agreement level (exact, close, fuzzy, different,
 missing) whose weight is log2(m/u) — see ``compare.py``. Missing values weigh nothing;
-swapped given/family names are read both ways; one-typo postcodes count as weak agreement;
-a shared address with the same family name but another given name counts as a household,
-not as the same person. The total plus a prior (the odds that a pair sharing a blocking key
-is a duplicate) becomes the probability ``Match.score`` in [0, 1].
+swapped given/family names are read both ways; a postcode one typo away counts as weak
+agreement unless the cities differ; postcode and city both different count once, as
+"elsewhere". Three dependencies that independent weights would miss are handled explicitly:
+the very same family name and address with another given name is a household, not one
+person; "Jean"/"Jeanne" are two given names, not a typo; names alone (nothing else to
+compare) give at most a possible duplicate, as namesakes abound in a large registry. The
+total plus a prior (the odds that a pair sharing a blocking key is a duplicate) becomes the
+probability ``Match.score`` in [0, 1].
+
+The weights and the thresholds were set by reasoning (round numbers, see ``compare.py``)
+and checked, not fitted, on the Febrl benchmark sets (``osmose bench dedup``).
 
 ``LIKELY`` pairs are printed by ``osmose duplicates`` and flagged when a record is created;
 ``POSSIBLE`` pairs are offered for review.
@@ -16,7 +23,7 @@ Reason codes (``Match.reasons``, translated by the UI; ``:0.93`` is a similarity
 
 =====================  ==================================================================
 ``same_email``         the same e-mail address
-``similar_email:S``    e-mail addresses one typo apart
+``similar_email:S``    e-mail addresses a typo or two apart
 ``same_phone``         the same phone number (E.164)
 ``same_name``          same given and family names (people) or normalised name (organisations)
 ``similar_name:S``     names alike, with their similarity
@@ -59,15 +66,17 @@ from .normalise import (
     normalise_text,
     normalise_website,
     organisation_name_tokens,
+    word_set,
 )
 
 # log2 of the prior odds that two records sharing a blocking key are the same entity: a
 # blocked pair is a duplicate about once in eight when a few percent of records are
 # duplicated, since blocking keeps only a handful of candidates per record.
 PRIOR_WEIGHT = -3.0
-# Likely: 4-to-1 odds, i.e. about 5 bits of net evidence (same names and postcode; same
-# e-mail and similar names; similar names, street and city). Possible: even odds (3 bits).
-LIKELY = 0.8
+# Likely: better than 2-to-1 odds, i.e. over 4.2 bits of net evidence (same names and
+# postcode; same e-mail and similar names; similar names, street and city). Possible: even
+# odds (3 bits).
+LIKELY = 0.7
 POSSIBLE = 0.5
 
 
@@ -212,34 +221,18 @@ def _prepare_person(record: PersonRecord) -> _Person:
 
 
 # Mailbox names shared by many people, useless to find duplicates.
-_GENERIC_MAILBOXES = frozenset(
-    [
-        "contact",
-        "info",
-        "infos",
-        "admin",
-        "accueil",
-        "secretariat",
-        "direction",
-        "communication",
-        "office",
-        "mail",
-        "hello",
-        "bonjour",
-        "noreply",
-        "no-reply",
-        "support",
-        "compta",
-        "comptabilite",
-        "rh",
-        "recrutement",
-    ]
+_GENERIC_MAILBOXES = word_set(
+    "contact info infos admin accueil secretariat direction communication office mail hello "
+    "bonjour noreply no-reply support compta comptabilite rh recrutement"
 )
 
 
 # Words that say what kind of street it is, not which one.
-_STREET_TYPES = frozenset(
-    ["rue", "avenue", "boulevard", "chemin", "place", "impasse", "allee", "route", "quai", "cours", "square", "faubourg", "residence", "lotissement", "zone", "batiment", "sentier", "passage", "voie", "hameau", "lieu", "dit", "parvis", "esplanade", "street", "road", "drive", "close", "crescent", "court", "lane", "place", "circuit", "parade", "terrace", "highway", "way"]
+_STREET_TYPES = word_set(
+    "rue avenue boulevard chemin place impasse allee route quai cours square faubourg "
+    "residence lotissement zone batiment sentier passage voie hameau lieu dit parvis "
+    "esplanade street road drive close crescent court lane place circuit parade terrace "
+    "highway way"
 )
 
 
@@ -309,7 +302,7 @@ def _read_names(a: _Person, b: _Person) -> tuple[float, float, bool, int, int]:
     )
     weight = c.GIVEN_WEIGHTS[given_level] + c.FAMILY_WEIGHTS[family_level]
     similarity = _mean_similarity(given_level, given_similarity, family_level, family_similarity)
-    if given_level == c.EXACT and family_level == c.EXACT:
+    if given_level in (c.EXACT, c.CLOSE) or family_level in (c.EXACT, c.CLOSE):
         return weight, similarity, False, given_level, family_level
     # Read b's names the other way round: given as family and family as given.
     swapped_given, swapped_given_similarity = c.name_level(
@@ -427,9 +420,13 @@ class _Organisation:
 
 
 # Words too common in organisation names to block on.
-_GENERIC_NAME_WORDS = frozenset(
-    ["laboratoire", "laboratoires", "universite", "institut", "centre", "societe", "compagnie", "groupe", "groupement", "association", "fondation", "federation", "france", "francais", "francaise", "national", "nationale", "regional", "regionale", "international", "europe", "european", "pharma", "biotechnologies", "biotech", "bio", "sciences", "science", "technologies", "recherche", "research", "unite", "unit", "umr", "inserm", "cnrs", "inrae", "chu", "hopital", "services", "service", "solutions", "entreprise", "etablissements", "sante", "health", "medical", "clinique"]
-)  # fmt: skip
+_GENERIC_NAME_WORDS = word_set(
+    "laboratoire laboratoires universite institut centre societe compagnie groupe groupement "
+    "association fondation federation france francais francaise national nationale regional "
+    "regionale international europe european pharma biotechnologies biotech bio sciences "
+    "science technologies recherche research unite unit umr inserm cnrs inrae chu hopital "
+    "services service solutions entreprise etablissements sante health medical clinique"
+)
 
 
 def _prepare_organisation(record: OrganisationRecord) -> _Organisation:

@@ -15,58 +15,22 @@ _LIGATURES = str.maketrans(
     {"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss", "ø": "o", "Ø": "o", "ł": "l",
      "Ł": "l", "đ": "d", "Đ": "d", "ı": "i", "&": " et "}
 )  # fmt: skip
+
+
+def word_set(text: str) -> frozenset[str]:
+    """The words of a space-separated list (easier to read and edit than a set literal)."""
+    return frozenset(text.split())
+
+
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 _SPACE_OR_PUNCT = re.compile(r"[\s.,;:/\\|()\[\]{}\"'’`«»_+-]+")
 
 # Words that only say what kind of legal entity an organisation is.
-LEGAL_FORMS = frozenset(
-    [
-        "sa",
-        "sas",
-        "sasu",
-        "sarl",
-        "eurl",
-        "gie",
-        "sci",
-        "snc",
-        "scop",
-        "scic",
-        "scp",
-        "selarl",
-        "selas",
-        "sca",
-        "eirl",
-        "ei",
-        "sem",
-        "spl",
-        "epic",
-        "epst",
-        "epa",
-        "gip",
-        "asbl",
-        "gmbh",
-        "ag",
-        "ug",
-        "kg",
-        "ltd",
-        "limited",
-        "llc",
-        "inc",
-        "plc",
-        "corp",
-        "bv",
-        "nv",
-        "srl",
-        "spa",
-        "sl",
-        "oy",
-        "ab",
-        "as",
-    ]
+LEGAL_FORMS = word_set(
+    "sa sas sasu sarl eurl gie sci snc scop scic scp selarl selas sca eirl ei sem spl epic "
+    "epst epa gip asbl gmbh ag ug kg ltd limited llc inc plc corp bv nv srl spa sl oy ab as"
 )
-STOP_WORDS = frozenset(
-    ["de", "du", "des", "la", "le", "les", "l", "d", "et", "en", "au", "aux", "a", "the", "of", "and", "for", "in", "on"]
-)  # fmt: skip
+STOP_WORDS = word_set("de du des la le les l d et en au aux a the of and for in on")
 # Abbreviations seen in organisation names, keyed by the lower-case token *with* its accents
 # (so "Sté" = Société but "Ste" = Sainte) and without its trailing dot.
 _ABBREVIATIONS = {

@@ -7,7 +7,7 @@ PEOPLE_FIELDS = [
     "street", "postcode", "city", "country",
 ]  # fmt: skip
 ORGANISATION_FIELDS = [
-    "external_id", "name", "acronym", "kind", "sector", "scope", "siren", "siret", "rnsr",
+    "external_id", "name", "acronym", "kind", "sector", "scope", "status", "siren", "siret", "rnsr",
     "ror", "vat_number", "naf_code", "website", "street", "postcode", "city", "headcount",
     "founded_on", "is_jei", "description_fr", "description_en", "tags",
 ]  # fmt: skip
@@ -50,6 +50,7 @@ ALIASES: dict[str, list[str]] = {
     "kind": ["type", "kind", "categorie"],
     "sector": ["secteur", "sector", "statut juridique"],
     "scope": ["perimetre", "scope"],
+    "status": ["statut", "etat", "status", "etat administratif"],
     "siren": ["siren", "n siren", "numero siren"],
     "siret": ["siret", "n siret", "numero siret"],
     "rnsr": ["rnsr", "numero rnsr", "numero national de structure"],

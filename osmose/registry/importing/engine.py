@@ -43,6 +43,7 @@ from osmose.registry.models import (
     Organisation,
     OrganisationExternalId,
     OrganisationKind,
+    OrganisationStatus,
     Person,
     PersonExternalId,
     Scope,
@@ -232,10 +233,15 @@ class Importer:
 
     def _compare(self, row: Row, obj: Any) -> None:
         """Fill the row's outcome for an existing record: empty cells never erase data."""
+        # Only what the file says: a value the importer guessed (a kind from the name) or a
+        # default never overwrites the record.
         changes = {
             f: v
             for f, v in row.values.items()
-            if f in self.editable and v not in ("", None, []) and getattr(obj, f) != v
+            if f in self.editable
+            and f in self.mapping
+            and v not in ("", None, [])
+            and getattr(obj, f) != v
         }
         row.before = {f: _jsonable(getattr(obj, f)) for f in changes}
         row.changed = list(changes)
@@ -537,7 +543,7 @@ class PeopleImporter(Importer):
         wanted = [(r, org) for r, org in wanted if org]
         if not wanted:
             return
-        person_ids = [r.object_id for r, _org in wanted]
+        person_ids = [r.object_id for r, _org in wanted if r.object_id is not None]
         current = set(
             Affiliation.objects.filter(person_id__in=person_ids, ended_on=None).values_list(
                 "person_id", "organisation_id"
@@ -550,6 +556,7 @@ class PeopleImporter(Importer):
         )
         new_affiliations = []
         for row, organisation_id in wanted:
+            assert row.object_id is not None and organisation_id is not None
             if (row.object_id, organisation_id) in current:
                 continue
             primary = row.object_id not in has_primary
@@ -604,6 +611,7 @@ class OrganisationsImporter(Importer):
         "kind",
         "sector",
         "scope",
+        "status",
         "siren",
         "siret",
         "rnsr",
@@ -631,6 +639,12 @@ class OrganisationsImporter(Importer):
         )
         if values.get("scope"):
             values["scope"] = _choice(values["scope"], Scope) or Scope.REGIONAL
+        if values.get("status"):
+            values["status"] = _choice(values["status"], OrganisationStatus) or (
+                OrganisationStatus.CLOSED
+                if fold(values["status"]) in ("f", "fermee", "ferme", "cessee")
+                else OrganisationStatus.ACTIVE
+            )
         if "is_jei" in values:
             values["is_jei"] = fold(str(values["is_jei"])) in (
                 "1",
@@ -873,11 +887,13 @@ def undo_batch(*, batch: ImportBatch, actor: Any) -> Counter[str]:
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if batch.undone_at:
             raise ValidationError("This import was already undone.")
-        created = list(
-            batch.rows.filter(action__in=[Action.CREATED, Action.DUPLICATE]).values_list(
-                "object_id", flat=True
-            )
-        )
+        created: list[int] = [
+            object_id
+            for object_id in batch.rows.filter(
+                action__in=[Action.CREATED, Action.DUPLICATE]
+            ).values_list("object_id", flat=True)
+            if object_id is not None
+        ]
         for row in batch.rows.filter(action=Action.UPDATED).exclude(before__isnull=True).iterator():
             obj = model.objects.filter(pk=row.object_id).first()
             if obj is None:

@@ -114,7 +114,7 @@ def _xlsx_cell(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if hasattr(value, "isoformat"):
-        return value.isoformat()[:10] if getattr(value, "hour", 0) == 0 else value.isoformat()  # type: ignore[union-attr]
+        return value.isoformat()[:10] if getattr(value, "hour", 0) == 0 else value.isoformat()
     return str(value)
 
 

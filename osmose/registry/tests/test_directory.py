@@ -6,15 +6,24 @@ import vobject
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from osmose.core import geography as geography_module
 from osmose.core.geography import load_geography
+from osmose.core.models import Commune, Departement, Region
 from osmose.registry.models import Segment
 from osmose.registry.tests import factories
 
 
 @pytest.fixture(scope="module")
 def geography(django_db_setup, django_db_blocker):
+    """The real communes, loaded once for the module and removed after it."""
     with django_db_blocker.unblock():
         load_geography()
+    yield
+    with django_db_blocker.unblock():
+        Commune.objects.all().delete()
+        Departement.objects.all().delete()
+        Region.objects.all().delete()
+    geography_module._index = None  # the process-wide commune index would point at them
 
 
 @pytest.fixture

@@ -59,6 +59,7 @@ def test_the_command_imports_people_and_says_what_it_did(db, tmp_path):
     assert ines.source == "import:salon"
     assert ines.field_sources["email"]["source"] == "salon"
     assert ines.source_data == {"badge": "VIP"}  # an unknown column is kept, not lost
+    assert ines.primary_organisation is not None
     assert ines.primary_organisation.name == "Labo Glyco"
     assert Affiliation.objects.get(person=ines).role == "Chercheuse"
     batch = ImportBatch.objects.get()

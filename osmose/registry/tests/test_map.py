@@ -10,11 +10,13 @@ from django.test import Client
 from django.urls import reverse
 
 from osmose.core import outlines
+from osmose.core.geography import GeographyDataMissing
 from osmose.core.models import Departement, Region
 from osmose.registry.models import Organisation, OrganisationKind, Sector, Segment
 from osmose.registry.views import map as map_views
 
 REGION = ["18", "28", "36", "37", "41", "45"]
+ENGLISH = {"Accept-Language": "en"}
 URL_NAMES = ["registry:map", "registry:map_points", "registry:map_outlines"]
 
 
@@ -48,7 +50,7 @@ def organisations(region: dict[str, Departement]) -> dict[str, Organisation]:
 
 
 def points(client: Client, query: str = "") -> dict[str, Any]:
-    response = client.get(reverse("registry:map_points") + query)
+    response = client.get(reverse("registry:map_points") + query, headers=ENGLISH)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/geo+json"
     return json.loads(b"".join(response.streaming_content))  # type: ignore[attr-defined]
@@ -71,7 +73,7 @@ def test_it_shows_the_map_page_to_animators(
     organisations: dict[str, Organisation],
     django_assert_max_num_queries: Any,
 ) -> None:
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(5):
         response = animator_client.get(reverse("registry:map"), {"kind": "startup"})
     assert response.status_code == 200
     page = response.content.decode()
@@ -90,15 +92,19 @@ def test_it_shows_the_map_page_to_animators(
 def test_it_counts_by_departement_and_kind_in_the_table(
     animator_client: Client, organisations: dict[str, Organisation]
 ) -> None:
+    south = Region.objects.create(code="93", name="Provence-Alpes-Côte d'Azur")
+    nice = Departement.objects.create(code="06", name="Alpes-Maritimes", region=south)
+    organisation("Riviera Bio", OrganisationKind.STARTUP, departement=nice)
     organisation("Sans lieu", OrganisationKind.COMPANY)
-    table = animator_client.get(reverse("registry:map")).context["table"]
+    table = animator_client.get(reverse("registry:map"), headers=ENGLISH).context["table"]
     assert table["kinds"] == ["Company", "Startup"]
     assert [(row["label"], row["counts"]) for row in table["rows"]] == [
-        ("Indre-et-Loire (37)", [0, 2]),
+        ("Indre-et-Loire (37)", [0, 2]),  # the région's départements first
         ("Loiret (45)", [1, 0]),
+        ("Alpes-Maritimes (06)", [0, 1]),
         ("No département", [1, 0]),
     ]
-    assert (table["totals"], table["total"]) == ([2, 2], 4)
+    assert (table["totals"], table["total"]) == ([2, 3], 5)
 
 
 def test_it_returns_the_located_organisations_as_points(
@@ -164,7 +170,7 @@ def test_it_serves_the_region_outlines_with_its_six_departements(
     tours = next(f for f in communes if f["properties"]["code"] == "37261")
     assert tours["properties"] == {"level": "commune", "code": "37261", "name": "Tours",
                                    "departement": "37"}  # fmt: skip
-    longitude, latitude = tours["geometry"]["coordinates"][0][0][0]
+    longitude, latitude = tours["geometry"]["coordinates"][0][0]  # a Polygon's first point
     assert 0.6 < longitude < 0.8 and 47.3 < latitude < 47.5
     path = outlines.outlines_dir() / "region.geojson"
     assert path.is_relative_to(settings.VAR_DIR / "outlines")
@@ -216,3 +222,23 @@ def test_it_keys_the_outline_cache_by_data_version_and_region(
 def test_it_refuses_an_unknown_outline_scope(animator_client: Client) -> None:
     response = animator_client.get(reverse("registry:map_outlines"), {"scope": "moon"})
     assert response.status_code == 404
+
+
+def test_it_labels_the_kinds_in_the_visitor_language(
+    animator_client: Client, organisations: dict[str, Organisation]
+) -> None:
+    response = animator_client.get(
+        reverse("registry:map_points"), {"kind": "company"}, headers={"Accept-Language": "fr"}
+    )
+    data = json.loads(b"".join(response.streaming_content))  # type: ignore[attr-defined]
+    assert data["features"][0]["properties"]["kind_label"] == "Entreprise"
+
+
+def test_it_answers_503_when_the_geography_data_is_missing(
+    animator_client: Client, region: dict[str, Departement], monkeypatch: Any
+) -> None:
+    def missing() -> Path:
+        raise GeographyDataMissing("not installed")
+
+    monkeypatch.setattr(outlines, "data_dir", missing)
+    assert animator_client.get(reverse("registry:map_outlines")).status_code == 503

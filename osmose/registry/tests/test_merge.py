@@ -1,7 +1,13 @@
 from django.urls import reverse
 
 from osmose.core.models import AuditLogEntry
-from osmose.registry.models import Affiliation, Organisation, OrganisationRelation, Person
+from osmose.registry.models import (
+    Affiliation,
+    Organisation,
+    OrganisationRelation,
+    Person,
+    RelationKind,
+)
 from osmose.registry.services.organisations import add_relation
 from osmose.registry.tests import factories
 
@@ -12,7 +18,7 @@ def _pair():
     partner = factories.organisation(name="Partenaire")
     alice = factories.person(family_name="Alice", organisation=other)
     bob = factories.person(family_name="Bob", organisation=survivor)
-    add_relation(actor=None, source=other, target=partner, kind="partner_of")
+    add_relation(actor=None, source=other, target=partner, kind=RelationKind.PARTNER_OF)
     return survivor, other, partner, alice, bob
 
 

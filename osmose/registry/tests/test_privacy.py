@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from osmose.core.models import AuditLogEntry
-from osmose.registry.models import Affiliation, Person
+from osmose.registry.models import Affiliation, ConsentChannel, ConsentPurpose, LegalBasis, Person
 from osmose.registry.services.people import record_consent
 from osmose.registry.services.privacy import people_to_reconsent
 from osmose.registry.tests import factories
@@ -21,9 +21,9 @@ def _person():
     record_consent(
         actor=None,
         person=person,
-        purpose="network",
-        legal_basis="consent",
-        channel="form",
+        purpose=ConsentPurpose.NETWORK,
+        legal_basis=LegalBasis.CONSENT,
+        channel=ConsentChannel.FORM,
         source="Afterwork",
     )
     return person

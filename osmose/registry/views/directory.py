@@ -3,6 +3,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -53,7 +54,7 @@ def directory(request: HttpRequest, target: str = "organisations") -> HttpRespon
 
 @animator_required
 @require_GET
-def export(request: HttpRequest, target: str, fmt: str) -> HttpResponse:
+def export(request: HttpRequest, target: str, fmt: str) -> HttpResponseBase:
     query, _segment = _query(request, target)
     queryset = query.queryset().order_by(*SORTS[target][query.sort][1])
     if target == "organisations":
@@ -62,7 +63,7 @@ def export(request: HttpRequest, target: str, fmt: str) -> HttpResponse:
         header, rows = exports.PEOPLE_COLUMNS, exports.people_rows(queryset)
     filename = f"osmose-{target}"
     if fmt == "csv":
-        response: HttpResponse = StreamingHttpResponse(
+        response: HttpResponseBase = StreamingHttpResponse(
             exports.csv_lines(header, rows), content_type="text/csv; charset=utf-8"
         )
     elif fmt == "xlsx":

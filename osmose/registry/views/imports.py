@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -81,7 +82,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             source=form.cleaned_data["source"],
             filename=upload.name[:255],
             columns=form.preview[0],
-            created_by=request.user,
+            created_by=request.user if request.user.is_authenticated else None,
         )
         batch.file.save(upload.name, upload, save=False)
         batch.mapping = remembered_mapping(
@@ -230,7 +231,7 @@ def import_undo(request: HttpRequest, pk: int) -> HttpResponse:
 
 @animator_required
 @require_GET
-def import_rejected(request: HttpRequest, pk: int) -> HttpResponse:
+def import_rejected(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The rejected rows with their reasons, as CSV (the file's own columns, then the reason)."""
     batch = get_object_or_404(ImportBatch, pk=pk)
     fields = FIELDS[batch.target]

@@ -11,8 +11,9 @@ from collections.abc import Iterator
 from typing import Any, cast
 
 from django.conf import settings
-from django.db.models import Count, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from osmose.accounts.access import animator_required
+from osmose.core.geography import GeographyDataMissing
 from osmose.core.models import Departement
 from osmose.core.outlines import SCOPES, Scope, outline_file
 from osmose.registry.directory import DirectoryQuery
@@ -31,7 +33,7 @@ from osmose.registry.models import OrganisationKind, Segment
 POINT_LIMIT = 10_000
 
 # One colour per kind; each is at least 3:1 against white and the map's background.
-KIND_COLOURS = {
+KIND_COLOURS: dict[str, str] = {
     OrganisationKind.COMPANY: "#1f5fbf",
     OrganisationKind.STARTUP: "#d1420a",
     OrganisationKind.ACADEMIC_LAB: "#7b3fb5",
@@ -61,30 +63,50 @@ def _query_string(query: DirectoryQuery, segment: Segment | None) -> str:
     return urlencode(query.as_params(), doseq=True)
 
 
-def _located(queryset: QuerySet[Any]) -> QuerySet[Any]:
-    return queryset.filter(latitude__range=(-90, 90), longitude__range=(-180, 180))
+LOCATED = Q(latitude__range=(-90, 90), longitude__range=(-180, 180))
 
 
-def _table(queryset: QuerySet[Any]) -> dict[str, Any]:
+def _counts(queryset: QuerySet[Any]) -> list[tuple[int | None, str, bool, int]]:
+    """(département id, kind, located?, count) rows: one pass feeds the legend and the table."""
+    located = ExpressionWrapper(LOCATED, output_field=BooleanField())
+    rows = queryset.annotate(located=located).values_list("departement_id", "kind", "located")
+    return [(dep, kind, bool(on_map), n) for dep, kind, on_map, n in
+            rows.annotate(n=Count("pk")).order_by()]  # fmt: skip
+
+
+def _table(counts: list[tuple[int | None, str, bool, int]]) -> dict[str, Any]:
     """Counts by département and kind: the map's text alternative."""
     labels = dict(OrganisationKind.choices)
-    cells: dict[tuple[str, str], int] = {}
-    names: dict[str, str] = {}
-    rows = queryset.values_list("departement__code", "departement__name", "kind")
-    for code, name, kind, count in rows.annotate(n=Count("pk")).order_by():
-        cells[(code or "", kind)] = cells.get((code or "", kind), 0) + count
-        names[code or ""] = name or ""
-    present = {kind for _code, kind in cells}
+    cells: dict[tuple[int | None, str], int] = defaultdict(int)
+    for departement_id, kind, _located, count in counts:
+        cells[(departement_id, kind)] += count
+    present = {kind for _id, kind in cells}
     kinds = [kind for kind in labels if kind in present]
-    codes = sorted(c for c in names if c) + ([""] if "" in names else [])
+    departements = {
+        pk: (code, name)
+        for pk, code, name in Departement.objects.filter(
+            pk__in=[pk for pk, _kind in cells if pk is not None]
+        ).values_list("pk", "code", "name")
+    }
+    region = set(getattr(settings, "OSMOSE_DEPARTEMENTS", []))
+
+    def order(pk: int | None) -> tuple[bool, bool, str]:
+        # The région's départements first, then the rest of France, then the unplaced.
+        code = departements[pk][0] if pk is not None else ""
+        return (pk is None, code not in region, code)
+
     by_kind: dict[str, int] = defaultdict(int)
     body = []
-    for code in codes:
-        counts = [cells.get((code, kind), 0) for kind in kinds]
-        for kind, count in zip(kinds, counts, strict=True):
+    for pk in sorted({pk for pk, _kind in cells}, key=order):
+        row_counts = [cells.get((pk, kind), 0) for kind in kinds]
+        for kind, count in zip(kinds, row_counts, strict=True):
             by_kind[kind] += count
-        label = f"{names[code]} ({code})" if code else _("No département")
-        body.append({"label": label, "counts": counts, "total": sum(counts)})
+        if pk is None:
+            label = _("No département")
+        else:
+            code, name = departements[pk]
+            label = f"{name} ({code})"
+        body.append({"label": label, "counts": row_counts, "total": sum(row_counts)})
     return {
         "kinds": [labels[k] for k in kinds],
         "rows": body,
@@ -97,16 +119,18 @@ def _table(queryset: QuerySet[Any]) -> dict[str, Any]:
 @require_GET
 def map_page(request: HttpRequest) -> HttpResponse:
     query, segment = _map_query(request)
-    queryset = query.queryset()
-    located = _located(queryset)
-    kind_counts = dict(located.values_list("kind").annotate(n=Count("pk")).order_by())
+    counts = _counts(query.queryset())
+    kind_counts: dict[str, int] = defaultdict(int)
+    for _departement, kind, located, count in counts:
+        if located:
+            kind_counts[kind] += count
     legend = [
         {"kind": kind, "label": label, "colour": KIND_COLOURS.get(kind, OTHER_COLOUR),
          "count": kind_counts.get(kind, 0)}
         for kind, label in OrganisationKind.choices
     ]  # fmt: skip
     located_count = sum(kind_counts.values())
-    table = _table(queryset)
+    table = _table(counts)
     params = _query_string(query, segment)
     region_codes = list(getattr(settings, "OSMOSE_DEPARTEMENTS", []))
     selected = query.filters.get("dep", [])
@@ -120,7 +144,6 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "otherColour": OTHER_COLOUR,
         "strings": {
             "loading": _("Loading the map…"),
-            "ready": _("Map ready."),
             "outlinesFailed": _("The outlines could not be loaded; the points are still shown."),
             "pointsFailed": _("The organisations could not be loaded. Reload the page to retry."),
             "regionShown": _("Showing the région."),
@@ -154,12 +177,11 @@ def map_page(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/map.html", context)
 
 
-def _point_features(queryset: QuerySet[Any], total: int) -> Iterator[str]:
-    labels = {kind: str(label) for kind, label in OrganisationKind.choices}
+def _point_features(queryset: QuerySet[Any], total: int, labels: dict[str, str]) -> Iterator[str]:
     placeholder = 987654321
     url = reverse("registry:organisation", args=[placeholder]).replace(str(placeholder), "{}")
     rows = (
-        _located(queryset)
+        queryset.filter(LOCATED)
         .order_by("pk")
         .values_list("pk", "name", "kind", "city", "longitude", "latitude")[:POINT_LIMIT]
     )
@@ -183,7 +205,7 @@ def _point_features(queryset: QuerySet[Any], total: int) -> Iterator[str]:
 
 @animator_required
 @require_GET
-def organisations_geojson(request: HttpRequest) -> HttpResponse:
+def organisations_geojson(request: HttpRequest) -> HttpResponseBase:
     """GeoJSON points of the located organisations the query selects, at most POINT_LIMIT.
 
     Streamed, so memory stays flat; ``total``, ``shown`` and ``truncated`` say whether
@@ -191,9 +213,11 @@ def organisations_geojson(request: HttpRequest) -> HttpResponse:
     """
     query, _segment = _map_query(request)
     queryset = query.queryset()
-    total = _located(queryset).count()
+    total = queryset.filter(LOCATED).count()
+    # Translated now: the response streams after the request's language is switched off.
+    labels = {kind: str(label) for kind, label in OrganisationKind.choices}
     response = StreamingHttpResponse(
-        _point_features(queryset, total), content_type="application/geo+json"
+        _point_features(queryset, total, labels), content_type="application/geo+json"
     )
     patch_cache_control(response, private=True, no_cache=True)
     return response
@@ -201,7 +225,7 @@ def organisations_geojson(request: HttpRequest) -> HttpResponse:
 
 @animator_required
 @require_GET
-def outlines_geojson(request: HttpRequest) -> HttpResponse:
+def outlines_geojson(request: HttpRequest) -> HttpResponseBase:
     """The région's (``?scope=region``, default) or France's (``?scope=france``) outlines.
 
     Built on first use (a few seconds), then served from the cache, gzipped when accepted.
@@ -209,9 +233,13 @@ def outlines_geojson(request: HttpRequest) -> HttpResponse:
     scope = request.GET.get("scope", "region")
     if scope not in SCOPES:
         raise Http404
-    path = outline_file(cast(Scope, scope))
+    try:
+        path = outline_file(cast(Scope, scope))
+    except GeographyDataMissing:
+        return HttpResponse(status=503)  # the map still shows the points
     gzipped = path.with_name(path.name + ".gz")
     accepts_gzip = "gzip" in request.headers.get("Accept-Encoding", "")
+    response: FileResponse
     if accepts_gzip and gzipped.exists():
         response = FileResponse(gzipped.open("rb"), content_type="application/geo+json")
         response["Content-Encoding"] = "gzip"

@@ -138,7 +138,7 @@ def relation_add(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(
             request,
             _("The relation was not saved: %(errors)s")
-            % {"errors": " ".join(e for errs in form.errors.values() for e in errs)},
+            % {"errors": " ".join(str(e) for errs in form.errors.values() for e in errs)},
         )
     return redirect("registry:organisation", pk)
 

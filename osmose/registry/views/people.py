@@ -132,7 +132,7 @@ def affiliation_add(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(
             request,
             _("The affiliation was not saved: %(errors)s")
-            % {"errors": " ".join(e for errs in form.errors.values() for e in errs)},
+            % {"errors": " ".join(str(e) for errs in form.errors.values() for e in errs)},
         )
     return redirect("registry:person", pk)
 

@@ -55,6 +55,10 @@ class Command(BaseCommand):
             ]
         )  # fmt: skip
         children.append(web)
+        # A TERM signal (a process manager, `kill`) stops the children too, like Ctrl+C.
+        signal.signal(
+            signal.SIGTERM, lambda _signum, _frame: (_ for _ in ()).throw(KeyboardInterrupt)
+        )
         try:
             web.wait()
         except KeyboardInterrupt:
