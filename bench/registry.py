@@ -34,6 +34,22 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+STREETS = [
+    f"{kind} {name}"
+    for kind in ("rue", "avenue", "allée", "impasse", "boulevard")
+    for name in (
+        "des Lilas",
+        "Nationale",
+        "de la Paix",
+        "Victor Hugo",
+        "du Commerce",
+        "Jean Jaurès",
+        "de la Gare",
+        "des Écoles",
+        "Pasteur",
+        "du Moulin",
+    )
+]
 DEDUP_DATA = ROOT.parent / "shared" / "data" / "dedup"
 
 
@@ -104,6 +120,7 @@ def _generate(args: argparse.Namespace, log: Callable[[str], Any]) -> dict[str, 
     from faker.providers.person.fr_FR import Provider as FrenchNames
 
     from osmose.core.models import Commune, Term
+    from osmose.core.text import fold
     from osmose.registry import search
     from osmose.registry.dedup import PersonRecord, person_blocking_keys
     from osmose.registry.models import (
@@ -207,7 +224,7 @@ def _generate(args: argparse.Namespace, log: Callable[[str], Any]) -> dict[str, 
                     Person(
                         given_name=given,
                         family_name=family,
-                        email=f"{given}.{family}.{_index}@example.org".lower().replace(" ", ""),
+                        email=f"{fold(given)}.{fold(family)}.{_index}@example.org".replace(" ", ""),
                         postcode=organisation.postcode,
                         city=organisation.city,
                         source="bench",
@@ -298,10 +315,14 @@ def _measure(args: argparse.Namespace, log: Callable[[str], Any]) -> dict[str, A
             ("immuno cell", "company", "37"),
         ]
     ]
-    _time_pages(client, "/directory/", searches, 3)  # warm caches
-    timings = _time_pages(client, "/directory/", searches, args.repeat)
+    # A search is its first page of results (the API's list: no facet counts); the page with
+    # every facet's counts is measured next, as the issue sets a target for each.
+    _time_pages(client, "/api/v1/organisations", searches, 3)  # warm caches
+    timings = _time_pages(client, "/api/v1/organisations", searches, args.repeat)
     figures["search_p95_ms"] = round(_percentile(timings, 95), 1)
     figures["search_median_ms"] = round(statistics.median(timings), 1)
+    timings = _time_pages(client, "/directory/", searches, args.repeat)
+    figures["search_page_with_facets_p95_ms"] = round(_percentile(timings, 95), 1)
     facet_queries = [{}, {"kind": "startup"}, {"dep": "37"}, {"sector": "public", "dep": "45"}]
     timings = _time_pages(client, "/directory/", facet_queries, args.repeat)
     figures["facets_p95_ms"] = round(_percentile(timings, 95), 1)
@@ -325,6 +346,7 @@ def _import(args: argparse.Namespace, log: Callable[[str], Any]) -> dict[str, An
     """A people CSV of new people, a tenth of them near-duplicates of registry people."""
     from faker.providers.person.fr_FR import Provider as FrenchNames
 
+    from osmose.core.text import fold
     from osmose.registry.importing.runner import run_file
     from osmose.registry.models import Person
 
@@ -372,11 +394,11 @@ def _import(args: argparse.Namespace, log: Callable[[str], Any]) -> dict[str, An
                     f"imp-{index}",
                     given,
                     family,
-                    f"{given}.{family}.{index}@import.example".lower().replace(" ", ""),
+                    f"{fold(given)}.{fold(family)}.{index}@import.example".replace(" ", ""),
                     "",
                     "",
                     "",
-                    f"{index % 90 + 1} rue des Lilas",
+                    f"{index % 90 + 1} {rng.choice(STREETS)}",
                     postcode,
                     city,
                     "FR",

@@ -54,6 +54,10 @@ from osmose.registry.services import people as people_services
 
 Action = ImportRow.Action
 CHUNK = 1000
+# Blocking keys shared by more records than this are not used to find candidates.
+MAX_BUCKET = 100
+# At most this many candidates (those sharing the most keys) are scored for one row.
+MAX_CANDIDATES = 20
 Progress = Callable[[int, Counter[str]], None]
 
 
@@ -105,6 +109,7 @@ class Importer:
         self.run_keys: dict[str, list[Any]] = defaultdict(list)
         self.next_temp_id = -1
         self.seen_external_ids: dict[str, int | None] = {}
+        self.temp_lines: dict[int, int] = {}  # temporary ids of this file's rows -> line
 
     # --- Parsing ---------------------------------------------------------------------------
 
@@ -256,31 +261,54 @@ class Importer:
             self.run_keys[key].append(record)
 
     def _match_duplicates(self, rows: list[Row]) -> None:
+        """Compare each new row with the records and earlier rows that share blocking keys.
+
+        A key shared by very many records (a common name in a big town) says little and is
+        left out; the candidates sharing the most keys with the row are compared first, and at
+        most MAX_CANDIDATES of them, so a row costs the same whatever the registry's size.
+        """
         if not rows:
             return
         records = {}
         for row in rows:
             records[row.line] = self.record(self.next_temp_id, row.values)
+            self.temp_lines[self.next_temp_id] = row.line
             self.next_temp_id -= 1
-        keys_by_line = {line: self.keys(record) for line, record in records.items()}
-        all_keys = {k[:80] for keys in keys_by_line.values() for k in keys}
-        db_ids: dict[str, set[int]] = defaultdict(set)
+        keys_by_line = {
+            line: {k[:80] for k in self.keys(record)} for line, record in records.items()
+        }
+        all_keys = {k for keys in keys_by_line.values() for k in keys}
+        db_ids: dict[str, list[int]] = defaultdict(list)
         for key, object_id in DuplicateKey.objects.filter(
             kind=self.kind, key__in=all_keys
         ).values_list("key", "object_id"):
-            db_ids[key].add(object_id)
-        wanted = {i for ids in db_ids.values() for i in ids}
+            db_ids[key].append(object_id)
+        shortlists: dict[int, list[int]] = {}
+        for line, keys in keys_by_line.items():
+            shared: Counter[int] = Counter()
+            for key in keys:
+                ids = db_ids.get(key, ())
+                if len(ids) <= MAX_BUCKET:
+                    shared.update(ids)
+            shortlists[line] = [i for i, _n in shared.most_common(MAX_CANDIDATES)]
+        wanted = {i for ids in shortlists.values() for i in ids}
         existing = {r.id: r for r in self.load_records(wanted)} if wanted else {}
         for row in rows:
             record = records[row.line]
-            candidates: dict[int, Any] = {}
+            candidates: dict[int, Any] = {
+                i: existing[i] for i in shortlists[row.line] if i in existing
+            }
+            earlier_shared: Counter[int] = Counter()
+            earlier_records: dict[int, Any] = {}
             for key in keys_by_line[row.line]:
-                for object_id in db_ids.get(key[:80], ()):
-                    if object_id in existing:
-                        candidates[object_id] = existing[object_id]
-                for earlier in self.run_keys.get(key, ()):
-                    candidates[earlier.id] = earlier
-            matches = self.find(record, list(candidates.values())[:400]) if candidates else []
+                bucket = self.run_keys.get(key, ())
+                if len(bucket) <= MAX_BUCKET:
+                    for earlier in bucket:
+                        earlier_shared[earlier.id] += 1
+                        earlier_records[earlier.id] = earlier
+            for earlier_id, _n in earlier_shared.most_common(MAX_CANDIDATES):
+                candidates[earlier_id] = earlier_records[earlier_id]
+            matches = self.find(record, list(candidates.values())) if candidates else []
             best = matches[0] if matches else None
             other = (best.b_id if best.a_id == record.id else best.a_id) if best else None
             if (
@@ -294,17 +322,13 @@ class Importer:
                 row.action, row.object_id = Action.UNCHANGED, other
                 continue
             row.action = Action.CREATED
-            if best and best.score >= POSSIBLE:
-                row.action = Action.DUPLICATE
-                line_of = {r.id: r for r in candidates.values()}
-                who = (
-                    f"line {-other}"
-                    if other is not None and other < 0 and other in line_of
-                    else f"#{other}"
-                )
+            if best and best.score >= POSSIBLE and other is not None:
+                # A negative id is a row of this file not written yet; positive, a record.
+                who = f"line {self.temp_lines[other]}" if other in self.temp_lines else f"#{other}"
                 row.reasons = [
                     f"possible duplicate of {who} ({best.score:.2f}): " + ", ".join(best.reasons)
                 ]
+                row.action = Action.DUPLICATE
             # Later rows of the file are compared with this one.
             for key in keys_by_line[row.line]:
                 self.run_keys[key].append(record)

@@ -234,3 +234,21 @@ def test_organisations_import_matches_on_siren(db, tmp_path):
     assert existing.website == "https://bioprod.example"
     assert existing.name == "BIOPROD SAS"
     assert Organisation.objects.get(name="Labo Glyco").kind == "academic_lab"
+
+
+def test_the_export_command_writes_what_the_import_reads_back(db, tmp_path):
+    _import(_write(tmp_path, _csv(PEOPLE)))
+    path = tmp_path / "export.csv"
+    call_command("export", "people", "--format", "csv", "--output", str(path))
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {r["email"] for r in rows} == {"ines@glyco.example", "marc@bioprod.example",
+                                          "ines.lefevre@perso.example"}
+    xlsx = tmp_path / "export.xlsx"
+    call_command("export", "organisations", "--format", "xlsx", "--output", str(xlsx))
+    from openpyxl import load_workbook
+
+    names = [row[1] for row in load_workbook(xlsx).active.iter_rows(min_row=2, values_only=True)]
+    assert sorted(names) == ["BioProd", "Labo Glyco"]
+    with pytest.raises(CommandError):
+        call_command("export", "organisations", "--format", "vcard")
