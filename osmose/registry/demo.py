@@ -23,13 +23,20 @@ from osmose.core.demo import DemoContext
 from osmose.core.models import Commune, Term
 from osmose.registry.models import (
     Affiliation,
+    ConsentChannel,
+    ConsentPurpose,
+    ConsentRecord,
     DuplicateKind,
+    LegalBasis,
     Organisation,
     OrganisationKind,
+    OrganisationRelation,
     OrganisationStatus,
     Person,
+    RelationKind,
     Scope,
     Sector,
+    Segment,
 )
 from osmose.registry.services.indexing import reindex_all, unindex
 
@@ -1042,8 +1049,82 @@ def run(context: DemoContext) -> None:
     context.shared["organisations"] = organisations
     context.shared["people"] = people
     sync_primary_organisations()
+    add_consents_segments_and_relations(context, organisations, people)
     reindex_all()
     context.log(f"Registry: {len(organisations)} organisations, {len(people)} people.")
+
+
+BASES = [LegalBasis.CONSENT, LegalBasis.LEGITIMATE_INTEREST, LegalBasis.LEGITIMATE_INTEREST]
+CHANNELS = [ConsentChannel.FORM, ConsentChannel.EMAIL, ConsentChannel.IN_PERSON]
+
+
+def add_consents_segments_and_relations(
+    context: DemoContext, organisations: list[Organisation], people: list[Person]
+) -> None:
+    """What an animator has after a while: legal bases, saved segments, tutelles, partners."""
+    rng = context.rng
+    ConsentRecord.objects.bulk_create(
+        [
+            ConsentRecord(
+                person=person,
+                purpose=ConsentPurpose.NETWORK,
+                legal_basis=LegalBasis.CONSENT
+                if rng.random() < 0.4
+                else LegalBasis.LEGITIMATE_INTEREST,
+                channel=rng.choice(
+                    [ConsentChannel.FORM, ConsentChannel.EMAIL, ConsentChannel.IN_PERSON]
+                ),
+                given_at=context.now - timedelta(days=rng.randrange(30, 1400)),
+                source=rng.choice(["Afterwork", "Congrès", "Formulaire du site", "Salon"]),
+            )
+            for person in people
+        ],
+        batch_size=1000,
+    )
+    # The CNIL clock: most people were in touch recently, a few not for more than 3 years.
+    for person in people:
+        person.last_contact_at = context.now - timedelta(days=int(rng.expovariate(1 / 400)))
+    Person.objects.bulk_update(people, ["last_contact_at"], batch_size=1000)
+    labs = [o for o in organisations if o.kind == Kind.ACADEMIC_LAB]
+    hubs = [o for o in organisations if o.kind in (Kind.PUBLIC_BODY, Kind.INCUBATOR, Kind.CLUSTER)]
+    companies = [o for o in organisations if o.kind in (Kind.COMPANY, Kind.STARTUP)]
+    relations = {}
+    for company in rng.sample(companies, min(40, len(companies))):
+        target = rng.choice(labs + hubs)
+        relations[(company.pk, target.pk)] = OrganisationRelation(
+            source_organisation=company,
+            target_organisation=target,
+            kind=RelationKind.PARTNER_OF if target in labs else RelationKind.MEMBER_OF,
+        )
+    for lab in labs[1::3]:
+        target = rng.choice(hubs)
+        relations[(lab.pk, target.pk)] = OrganisationRelation(
+            source_organisation=lab, target_organisation=target, kind=RelationKind.MEMBER_OF
+        )
+    OrganisationRelation.objects.bulk_create(relations.values())
+    for name, slug, target, query in [
+        (
+            "PME de bioproduction du 37 et du 45",
+            "pme-bioproduction-37-45",
+            "organisations",
+            {"kind": ["company", "startup"], "dep": ["37", "45"], "headcount": ["10-49", "50-249"]},
+        ),
+        (
+            "Laboratoires académiques de la région",
+            "labos-region",
+            "organisations",
+            {"kind": ["academic_lab"], "scope": ["regional"]},
+        ),
+        (
+            "Contacts à relancer (plus de 3 ans)",
+            "contacts-a-relancer",
+            "people",
+            {"contact": ["expired"]},
+        ),
+    ]:
+        Segment.objects.get_or_create(
+            slug=slug, defaults={"name": name, "target": target, "query": query}
+        )
 
 
 def sync_primary_organisations() -> None:
@@ -1059,6 +1140,7 @@ def sync_primary_organisations() -> None:
 
 def reset() -> None:
     """Delete every affiliation, person and organisation (``demo --reset`` rebuilds them)."""
+    Segment.objects.all().delete()
     Affiliation.objects.all().delete()
     unindex(DuplicateKind.PERSON, Person.objects.values_list("pk", flat=True))
     unindex(DuplicateKind.ORGANISATION, Organisation.objects.values_list("pk", flat=True))

@@ -133,10 +133,10 @@ def _has_prefix(kind: Kind, word: str) -> bool:
                 [word, word + "\uffff"],
             )
         else:
-            cursor.execute(
-                f"SELECT 1 FROM {TABLES[kind]}_vocab WHERE term >= %s AND term < %s LIMIT 1",
-                [word, word + "\uffff"],
-            )
+            # The FTS index answers a prefix query from its own prefix index (fts5vocab would
+            # scan the whole vocabulary).
+            table = TABLES[kind]
+            cursor.execute(f"SELECT 1 FROM {table} WHERE {table} MATCH %s LIMIT 1", [f'"{word}"*'])
         return cursor.fetchone() is not None
 
 

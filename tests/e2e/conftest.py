@@ -46,7 +46,10 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
 def page(page: Page) -> Iterator[Page]:
     """The page, failing the test on any CSP violation or JavaScript error it logs."""
     problems: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on(
+        "console",
+        lambda m: problems.append(f"{m.text} at {m.location}") if m.type == "error" else None,
+    )
     page.on("pageerror", lambda error: problems.append(str(error)))
     yield page
     assert problems == [], problems

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from osmose.core.models import TimeStampedModel
 
@@ -38,7 +39,7 @@ class ImportBatch(TimeStampedModel):
         ORGANISATIONS = "organisations", _("Organisations")
         PEOPLE = "people", _("People")
 
-    target = models.CharField(_("imports"), max_length=15, choices=Target.choices)
+    target = models.CharField(_("content"), max_length=15, choices=Target.choices)
     source = models.CharField(_("source"), max_length=100)
     filename = models.CharField(_("file"), max_length=255)
     file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
@@ -69,7 +70,7 @@ class ImportRow(models.Model):
     """What the import did with one row; ``before`` holds what undo restores."""
 
     class Action(models.TextChoices):
-        CREATED = "created", _("Created")
+        CREATED = "created", pgettext_lazy("import outcome", "Created")
         UPDATED = "updated", _("Updated")
         UNCHANGED = "unchanged", _("Unchanged")
         DUPLICATE = "duplicate", _("Possible duplicate")

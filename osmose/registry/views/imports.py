@@ -50,7 +50,7 @@ class UploadForm(forms.Form):
                     "The file is %(size)s MB; the limit is %(limit)s MB. Split it, or import it "
                     "with the command line (osmose import)."
                 )
-                % {"size": round(upload.size / 1024 / 1024), "limit": MAX_UPLOAD_MB}
+                % {"size": f"{upload.size / 1024 / 1024:.1f}", "limit": MAX_UPLOAD_MB}
             )
         if upload.size == 0:
             raise ValidationError(_("The file is empty."))
