@@ -1102,7 +1102,7 @@ def add_consents_segments_and_relations(
             source_organisation=lab, target_organisation=target, kind=RelationKind.MEMBER_OF
         )
     OrganisationRelation.objects.bulk_create(relations.values())
-    for name, slug, target, query in [
+    for name, slug, lists, query in [
         (
             "PME de bioproduction du 37 et du 45",
             "pme-bioproduction-37-45",
@@ -1123,7 +1123,7 @@ def add_consents_segments_and_relations(
         ),
     ]:
         Segment.objects.get_or_create(
-            slug=slug, defaults={"name": name, "target": target, "query": query}
+            slug=slug, defaults={"name": name, "target": lists, "query": query}
         )
 
 

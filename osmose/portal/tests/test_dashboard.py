@@ -127,3 +127,14 @@ def test_the_dashboard_query_count_does_not_grow_with_data(
         )
     with django_assert_max_num_queries(14):
         animator_client.get(reverse("portal:dashboard"))
+
+
+def test_a_linked_member_reaches_their_profile_from_their_space(member_client, member):
+    from osmose.registry.tests import factories
+
+    person = factories.person(family_name="Membre")
+    person.user = member
+    person.save()
+    page = member_client.get(reverse("portal:dashboard")).content.decode()
+    assert reverse("registry:person_edit", args=[person.pk]) in page
+    assert reverse("registry:person_data", args=[person.pk]) in page
