@@ -209,9 +209,37 @@ def _generate(args: argparse.Namespace, log: Callable[[str], Any]) -> dict[str, 
                 ],
                 batch_size=10000,
             )
+        term_ids = defaultdict(list)
+        for organisation_id, term_id in through.objects.values_list("organisation_id", "term_id"):
+            term_ids[organisation_id].append(term_id)
+
+        def facet_words(o: Any) -> str:
+            pairs = [
+                ("kind", o.kind),
+                ("sector", o.sector),
+                ("scope", o.scope),
+                ("status", o.status),
+                ("headcount", o.headcount),
+                ("jei", "yes" if o.is_jei else "no"),
+                ("dep", o.departement.code),
+            ]
+            pairs += [("term", t) for t in term_ids[o.pk]]
+            return " ".join(search.facet_token(p, v) for p, v in pairs if v)
+
         search.index_documents(
-            "organisation", [(o.pk, f"{o.name} {o.description_fr} {o.city}") for o in organisations]
+            "organisation",
+            [
+                (o.pk, f"{o.name} {o.description_fr} {o.city} {facet_words(o)}")
+                for o in organisations
+            ],
         )
+        person_words = {
+            o.pk: " ".join(
+                search.facet_token(p, v)
+                for p, v in [("kind", o.kind), ("sector", o.sector), ("dep", o.departement.code)]
+            )
+            for o in organisations
+        }
     log(f"{args.orgs} organisations in {time.monotonic() - started:.0f} s")
     batch = 50_000
     for start in range(0, args.people, batch):
@@ -249,7 +277,7 @@ def _generate(args: argparse.Namespace, log: Callable[[str], Any]) -> dict[str, 
                         p.pk,
                         f"{p.given_name} {p.family_name} {p.email} "
                         f"{names[p.primary_organisation_id]}"
-                        f" {p.city}",
+                        f" {p.city} {person_words[p.primary_organisation_id]}",
                     )
                     for p in people
                 ],

@@ -176,20 +176,24 @@ class DirectoryQuery:
             return Organisation.objects.filter(merged_into=None)
         return Person.objects.filter(merged_into=None, erased_at=None)
 
-    def text_filter(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        kind: search.Kind = "organisation" if self.target == "organisations" else "person"
-        matching = search.matching_ids_sql(kind, self.q) if self.q else None
-        if matching is None:
-            return queryset
-        sql, params = matching
-        return queryset.filter(pk__in=RawSQL(sql, params))
-
     def queryset(self, *, except_facet: str | None = None) -> QuerySet[Any]:
-        queryset = self.text_filter(self.base_queryset())
+        """The matching records. The text and every facet kept in the full-text index are
+        matched there in one query; the time-based facets (freshness) in SQL."""
+        kind: search.Kind = "organisation" if self.target == "organisations" else "person"
+        queryset = self.base_queryset()
+        indexed: list[list[str]] = []
         for facet in FACETS[self.target]:
             values = self.filters.get(facet.param)
-            if values and facet.param != except_facet:
+            if not values or facet.param == except_facet:
+                continue
+            if facet.kind == "freshness":
                 queryset = queryset.filter(facet.q(values))
+            else:
+                indexed.append([search.facet_token(facet.param, value) for value in values])
+        matching = search.matching_ids_sql(kind, self.q, indexed)
+        if matching is not None:
+            sql, params = matching
+            queryset = queryset.filter(pk__in=RawSQL(sql, params))
         return queryset
 
     def results(self) -> QuerySet[Any]:

@@ -9,6 +9,7 @@ is replaced by the nearest indexed words (Levenshtein distance 1, or 2 for long 
 "sanofy" finds "Sanofi".
 """
 
+import re
 import time
 from collections.abc import Iterable
 from typing import Literal
@@ -26,7 +27,14 @@ TABLES: dict[str, str] = {
 }
 VOCABULARY_TABLE = "registry_search_term"
 MIN_FUZZY_LENGTH = 4
+# Facet values are indexed as words of their own ("zzkindstartup", "zzdep37"), so a search
+# with facets is one intersection of posting lists in the full-text index.
+FACET_PREFIX = "zz"
 MAX_ALTERNATIVES = 4
+
+
+def facet_token(param: str, value: object) -> str:
+    return FACET_PREFIX + param + re.sub(r"[^0-9a-z]", "", fold(str(value)))
 
 
 def _postgres() -> bool:
@@ -119,7 +127,9 @@ def _sqlite_vocabulary(kind: Kind) -> list[str]:
     if cached and time.monotonic() - cached[0] < VOCABULARY_TTL:
         return cached[1]
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT term FROM {TABLES[kind]}_vocab WHERE length(term) > 2")
+        cursor.execute(
+            f"SELECT term FROM {TABLES[kind]}_vocab WHERE length(term) > 2 AND term NOT LIKE 'zz%%'"
+        )
         terms = [row[0] for row in cursor.fetchall()]
     _vocabulary_cache[kind] = (time.monotonic(), terms)
     return terms
@@ -161,11 +171,10 @@ def _near_words(kind: Kind, word: str) -> list[str]:
     return [term for term, _distance, _index in sorted(found, key=lambda f: (f[1], f[0]))]
 
 
-def build_query(kind: Kind, text: str) -> str | None:
-    """The backend's query for ``text``: every word, as a prefix or a near word; None if empty."""
+def build_query(kind: Kind, text: str, facets: list[list[str]] | None = None) -> str | None:
+    """The backend's query: every word (as a prefix or a near word) and, for each facet, one
+    of its tokens; None when there is nothing to match."""
     words = fold(text).split()[:8]
-    if not words:
-        return None
     clauses = []
     for word in words:
         alternatives = [word]
@@ -177,12 +186,21 @@ def build_query(kind: Kind, text: str) -> str | None:
         else:
             options = [f'"{word}"*'] + [f'"{near}"' for near in alternatives[1:]]
             clauses.append("(" + " OR ".join(options) + ")")
+    for tokens in facets or []:
+        if _postgres():
+            clauses.append("(" + " | ".join(tokens) + ")")
+        else:
+            clauses.append("(" + " OR ".join(f'"{token}"' for token in tokens) + ")")
+    if not clauses:
+        return None
     return (" & " if _postgres() else " AND ").join(clauses)
 
 
-def matching_ids_sql(kind: Kind, text: str) -> tuple[str, list[str]] | None:
-    """SQL selecting the ids whose document matches ``text`` (for ``pk__in=RawSQL(...)``)."""
-    query = build_query(kind, text)
+def matching_ids_sql(
+    kind: Kind, text: str, facets: list[list[str]] | None = None
+) -> tuple[str, list[str]] | None:
+    """SQL selecting the ids whose document matches (for ``pk__in=RawSQL(...)``)."""
+    query = build_query(kind, text, facets)
     if query is None:
         return None
     table = TABLES[kind]

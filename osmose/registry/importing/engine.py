@@ -607,9 +607,9 @@ class PeopleImporter(Importer):
         if not ids:
             return
         people = list(
-            Person.objects.filter(pk__in=ids).prefetch_related(
-                "affiliations__organisation", "expertise"
-            )
+            Person.objects.filter(pk__in=ids)
+            .select_related("primary_organisation__departement")
+            .prefetch_related("affiliations__organisation", "expertise")
         )
         search.index_documents("person", [(p.pk, person_document(p)) for p in people])
         DuplicateKey.objects.filter(kind=self.kind, object_id__in=ids).delete()
@@ -797,9 +797,13 @@ class OrganisationsImporter(Importer):
                 )
 
     def reindex(self, ids: list[int]) -> None:
-        from osmose.registry.services.indexing import reindex_organisations
+        from osmose.registry.services.indexing import reindex_organisations, reindex_people
 
         reindex_organisations(ids)
+        # Their people's documents carry the organisation's name and facets.
+        reindex_people(
+            Affiliation.objects.filter(organisation_id__in=ids).values_list("person_id", flat=True)
+        )
 
 
 IMPORTERS: dict[str, type[Importer]] = {

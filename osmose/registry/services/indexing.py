@@ -61,7 +61,35 @@ def organisation_document(organisation: Organisation) -> str:
     for term in organisation.terms.all():
         parts += [term.name_fr, term.name_en]
     parts += [tag.name for tag in organisation.tags.all()]
+    parts += organisation_facet_tokens(organisation)
     return " ".join(p for p in parts if p)
+
+
+def organisation_facet_tokens(organisation: Organisation) -> list[str]:
+    """The directory's facets of an organisation, as index words (see search.facet_token)."""
+    values = [
+        ("kind", organisation.kind), ("sector", organisation.sector),
+        ("scope", organisation.scope), ("status", organisation.status),
+        ("headcount", organisation.headcount), ("jei", "yes" if organisation.is_jei else "no"),
+        ("dep", organisation.departement.code if organisation.departement else ""),
+    ]  # fmt: skip
+    tokens = [search.facet_token(param, value) for param, value in values if value]
+    tokens += [search.facet_token("term", term.pk) for term in organisation.terms.all()]
+    return tokens
+
+
+def person_facet_tokens(person: Person) -> list[str]:
+    """The directory's facets of a person: their primary organisation's, and their expertise."""
+    tokens = [search.facet_token("term", term.pk) for term in person.expertise.all()]
+    organisation = person.primary_organisation
+    if organisation is not None:
+        tokens += [
+            search.facet_token("kind", organisation.kind),
+            search.facet_token("sector", organisation.sector),
+        ]
+        if organisation.departement is not None:
+            tokens.append(search.facet_token("dep", organisation.departement.code))
+    return tokens
 
 
 def person_document(person: Person) -> str:
@@ -73,6 +101,7 @@ def person_document(person: Person) -> str:
         parts += [affiliation.organisation.name, affiliation.organisation.acronym]
     for term in person.expertise.all():
         parts += [term.name_fr, term.name_en]
+    parts += person_facet_tokens(person)
     return " ".join(p for p in parts if p)
 
 
@@ -95,7 +124,7 @@ def reindex_organisations(ids: Iterable[int]) -> None:
         return
     organisations = list(
         Organisation.objects.filter(pk__in=ids)
-        .select_related("commune")
+        .select_related("commune", "departement")
         .prefetch_related("terms", "tags")
     )
     search.index_documents(
@@ -112,7 +141,9 @@ def reindex_people(ids: Iterable[int]) -> None:
     if not ids:
         return
     people = list(
-        Person.objects.filter(pk__in=ids).prefetch_related(
+        Person.objects.filter(pk__in=ids)
+        .select_related("primary_organisation__departement")
+        .prefetch_related(
             "expertise",
             Prefetch("affiliations", queryset=Affiliation.objects.select_related("organisation")),
         )

@@ -155,7 +155,8 @@ def update_organisation(
     )
     if reindex:
         reindex_organisations([organisation.pk])
-        if "name" in changed or "acronym" in changed:
+        # People's documents carry the organisation's name and its facets (kind, sector…).
+        if {"name", "acronym", "kind", "sector", "postcode", "city"} & set(changed):
             reindex_people(organisation.affiliations.values_list("person_id", flat=True))
     return changed
 

@@ -213,6 +213,7 @@ def end_affiliation(*, actor: Any, affiliation: Affiliation, ended_on: date | No
             successor.is_primary = True
             successor.save(update_fields=["is_primary", "updated_at"])
     _sync_primary(affiliation.person)
+    reindex_people([affiliation.person_id])
     log_action(
         "registry.affiliation.ended",
         actor=actor,

@@ -8,8 +8,6 @@ import itertools
 from collections import defaultdict
 from pathlib import Path
 
-import pytest
-
 from osmose.registry.dedup import (
     LIKELY,
     POSSIBLE,
@@ -216,7 +214,6 @@ def _febrl_people(path: Path) -> tuple[list[PersonRecord], set[tuple[int, int]]]
     return records, {(min(a, b), max(a, b)) for a, b in truth}
 
 
-@pytest.mark.skipif(not DEDUP_DATA.is_dir(), reason="shared/data/dedup is not beside the clone")
 def test_it_finds_the_febrl_duplicates_with_precision_and_recall_above_97_percent() -> None:
     records, truth = _febrl_people(DEDUP_DATA / "dataset1.csv")
     found = {(m.a_id, m.b_id) for m in scan_people(records)}

@@ -13,6 +13,7 @@ from osmose.core import outlines
 from osmose.core.geography import GeographyDataMissing
 from osmose.core.models import Departement, Region
 from osmose.registry.models import Organisation, OrganisationKind, Sector, Segment
+from osmose.registry.services.indexing import reindex_organisations
 from osmose.registry.views import map as map_views
 
 REGION = ["18", "28", "36", "37", "41", "45"]
@@ -34,7 +35,9 @@ def region(db: None, settings: Any, tmp_path: Path) -> dict[str, Departement]:
 
 
 def organisation(name: str, kind: str, **fields: Any) -> Organisation:
-    return Organisation.objects.create(name=name, kind=kind, sector=Sector.PRIVATE, **fields)
+    created = Organisation.objects.create(name=name, kind=kind, sector=Sector.PRIVATE, **fields)
+    reindex_organisations([created.pk])  # the directory's facets are read from the index
+    return created
 
 
 @pytest.fixture

@@ -55,3 +55,24 @@ def test_an_edit_is_searchable_at_once(db):
 def test_a_query_that_is_only_punctuation_lists_everything(db):
     factories.organisation(name="Alpha")
     assert _names("organisations", "!!! ''") == {"Alpha"}
+
+
+def test_people_facets_follow_their_organisation(db):
+    from osmose.registry.services.organisations import update_organisation
+    from osmose.registry.services.people import end_affiliation
+
+    lab = factories.organisation(name="Labo", kind="academic_lab", sector="public")
+    company = factories.organisation(name="Entreprise", kind="company")
+    person = factories.person(family_name="Durand", organisation=lab)
+    factories.person(family_name="Autre", organisation=company)
+
+    def kinds(kind):
+        query = DirectoryQuery.from_params("people", {"kind": [kind]})
+        return {p.family_name for p in query.results()}
+
+    assert kinds("academic_lab") == {"Durand"}
+    update_organisation(actor=None, organisation=lab, values={"kind": "platform"})
+    assert kinds("academic_lab") == set()
+    assert kinds("platform") == {"Durand"}
+    end_affiliation(actor=None, affiliation=person.affiliations.get())
+    assert kinds("platform") == set()
