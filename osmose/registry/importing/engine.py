@@ -313,6 +313,7 @@ class Importer:
             other = (best.b_id if best.a_id == record.id else best.a_id) if best else None
             if (
                 best
+                and not row.external_id  # a new id from the source is a record of its own
                 and best.score >= LIKELY
                 and other is not None
                 and other > 0
