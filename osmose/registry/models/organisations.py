@@ -1,6 +1,9 @@
 """Organisations: identity, identifiers, sites, relations between them."""
 
+from collections.abc import Iterable
+
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -81,6 +84,17 @@ class ProvenanceMixin(models.Model):
 
     class Meta:
         abstract = True
+
+    def stamp_sources(self, fields: Iterable[str], source: str) -> None:
+        """Record where these fields' values come from.
+
+        A manual edit replaces an earlier source's stamp (the value is no longer the
+        source's) without stamping fields that never had one.
+        """
+        now = timezone.now().isoformat()
+        for field in fields:
+            if source != "manual" or field in self.field_sources:
+                self.field_sources[field] = {"source": source, "at": now}
 
 
 class Organisation(ProvenanceMixin, TimeStampedModel):

@@ -64,14 +64,6 @@ def _place(organisation: Organisation) -> None:
         organisation.city = organisation.city or commune.name
 
 
-def _stamp(organisation: Organisation, fields: Iterable[str], source: str) -> None:
-    if source == "manual":
-        return
-    now = timezone.now().isoformat()
-    for field in fields:
-        organisation.field_sources[field] = {"source": source, "at": now}
-
-
 def _snapshot(organisation: Organisation, fields: Iterable[str]) -> dict[str, Any]:
     return {f: _jsonable(getattr(organisation, f)) for f in fields}
 
@@ -94,7 +86,7 @@ def create_organisation(
     cleaned = clean_organisation_values(values)
     organisation = Organisation(**cleaned, source=source, source_data=dict(source_data or {}))
     _place(organisation)
-    _stamp(organisation, cleaned, source)
+    organisation.stamp_sources(cleaned, source)
     organisation.full_clean(exclude=["commune", "departement"])
     organisation.save()
     if terms:
@@ -131,7 +123,7 @@ def update_organisation(
         setattr(organisation, field, cleaned[field])
     if {"postcode", "city"} & set(changed):
         _place(organisation)
-    _stamp(organisation, changed, source)
+    organisation.stamp_sources(changed, source)
     if terms is not None:
         new_terms = {t.pk for t in terms}
         if new_terms != set(organisation.terms.values_list("pk", flat=True)):

@@ -70,14 +70,6 @@ def _jsonable(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date | datetime) else value
 
 
-def _stamp(person: Person, fields: Iterable[str], source: str) -> None:
-    if source == "manual":
-        return
-    now = timezone.now().isoformat()
-    for field in fields:
-        person.field_sources[field] = {"source": source, "at": now}
-
-
 @transaction.atomic
 def create_person(
     *,
@@ -90,7 +82,7 @@ def create_person(
 ) -> Person:
     cleaned = clean_person_values(values)
     person = Person(**cleaned, source=source, source_data=dict(source_data or {}))
-    _stamp(person, cleaned, source)
+    person.stamp_sources(cleaned, source)
     person.full_clean(exclude=["user", "primary_organisation"])
     person.save()
     if expertise:
@@ -118,7 +110,7 @@ def update_person(
     before = {f: _jsonable(getattr(person, f)) for f in changed}
     for field in changed:
         setattr(person, field, cleaned[field])
-    _stamp(person, changed, source)
+    person.stamp_sources(changed, source)
     if expertise is not None:
         wanted = {t.pk for t in expertise}
         if wanted != set(person.expertise.values_list("pk", flat=True)):

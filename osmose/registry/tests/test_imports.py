@@ -257,3 +257,16 @@ def test_the_export_command_writes_what_the_import_reads_back(db, tmp_path):
     assert sorted(names) == ["BioProd", "Labo Glyco"]
     with pytest.raises(CommandError):
         call_command("export", "organisations", "--format", "vcard")
+
+
+def test_a_manual_edit_takes_over_the_provenance_of_an_imported_field(db, tmp_path):
+    from osmose.registry.services.people import update_person
+
+    _import(_write(tmp_path, _csv(PEOPLE)))
+    ines = Person.objects.get(email="ines@glyco.example")
+    assert ines.field_sources["job_title"]["source"] == "salon"
+    update_person(actor=None, person=ines, values={"job_title": "Directrice"})
+    ines.refresh_from_db()
+    assert ines.field_sources["job_title"]["source"] == "manual"
+    assert ines.field_sources["email"]["source"] == "salon"
+    assert "country" in ines.field_sources and "orcid" not in ines.field_sources
