@@ -136,6 +136,7 @@ class DirectoryQuery:
     filters: dict[str, list[str]] = field(default_factory=dict)
     sort: str = "name"
     page: int = 1
+    _clauses: list[str] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_params(cls, target: Target, params: Mapping[str, Any]) -> "DirectoryQuery":
@@ -190,7 +191,9 @@ class DirectoryQuery:
                 queryset = queryset.filter(facet.q(values))
             else:
                 indexed.append([search.facet_token(facet.param, value) for value in values])
-        matching = search.matching_ids_sql(kind, self.q, indexed)
+        if self._clauses is None:
+            self._clauses = search.text_clauses(kind, self.q)  # once for all facet counts
+        matching = search.matching_ids_sql(kind, self._clauses, indexed)
         if matching is not None:
             sql, params = matching
             queryset = queryset.filter(pk__in=RawSQL(sql, params))

@@ -157,10 +157,11 @@ def _near_words(kind: Kind, word: str) -> list[str]:
     limit = 1 if len(word) < 8 else 2
     if _postgres():
         with connection.cursor() as cursor:
+            # Typos rarely hit the first letter; keeping it makes the trigram scan small.
             cursor.execute(
-                f"SELECT term FROM {VOCABULARY_TABLE} WHERE term %% %s "
+                f"SELECT term FROM {VOCABULARY_TABLE} WHERE term LIKE %s AND term %% %s "
                 "ORDER BY similarity(term, %s) DESC LIMIT 50",
-                [word, word],
+                [word[0] + "%", word, word],
             )
             candidates = [row[0] for row in cursor.fetchall()]
     else:
@@ -171,12 +172,10 @@ def _near_words(kind: Kind, word: str) -> list[str]:
     return [term for term, _distance, _index in sorted(found, key=lambda f: (f[1], f[0]))]
 
 
-def build_query(kind: Kind, text: str, facets: list[list[str]] | None = None) -> str | None:
-    """The backend's query: every word (as a prefix or a near word) and, for each facet, one
-    of its tokens; None when there is nothing to match."""
-    words = fold(text).split()[:8]
+def text_clauses(kind: Kind, text: str) -> list[str]:
+    """One clause per word of ``text``: the word as a prefix, or the nearest indexed words."""
     clauses = []
-    for word in words:
+    for word in fold(text).split()[:8]:
         alternatives = [word]
         if not _has_prefix(kind, word):
             alternatives += [near for near in _near_words(kind, word) if near != word]
@@ -186,6 +185,12 @@ def build_query(kind: Kind, text: str, facets: list[list[str]] | None = None) ->
         else:
             options = [f'"{word}"*'] + [f'"{near}"' for near in alternatives[1:]]
             clauses.append("(" + " OR ".join(options) + ")")
+    return clauses
+
+
+def build_query(clauses: list[str], facets: list[list[str]] | None = None) -> str | None:
+    """The backend's query: every text clause and, for each facet, one of its tokens."""
+    clauses = list(clauses)
     for tokens in facets or []:
         if _postgres():
             clauses.append("(" + " | ".join(tokens) + ")")
@@ -197,10 +202,15 @@ def build_query(kind: Kind, text: str, facets: list[list[str]] | None = None) ->
 
 
 def matching_ids_sql(
-    kind: Kind, text: str, facets: list[list[str]] | None = None
+    kind: Kind, text: str | list[str], facets: list[list[str]] | None = None
 ) -> tuple[str, list[str]] | None:
-    """SQL selecting the ids whose document matches (for ``pk__in=RawSQL(...)``)."""
-    query = build_query(kind, text, facets)
+    """SQL selecting the ids whose document matches (for ``pk__in=RawSQL(...)``).
+
+    ``text`` is the search text, or its clauses from :func:`text_clauses` when the caller
+    runs several queries for one search (the near-word look-ups are then done once).
+    """
+    clauses = text_clauses(kind, text) if isinstance(text, str) else text
+    query = build_query(clauses, facets)
     if query is None:
         return None
     table = TABLES[kind]
