@@ -97,7 +97,38 @@ class ProvenanceMixin(models.Model):
                 self.field_sources[field] = {"source": source, "at": now}
 
 
-class Organisation(ProvenanceMixin, TimeStampedModel):
+class AddressMixin(models.Model):
+    """A French address; commune, département and coordinates are derived from it."""
+
+    street = models.CharField(_("street"), max_length=200, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=10, blank=True)
+    city = models.CharField(_("city"), max_length=150, blank=True)
+    commune = models.ForeignKey(
+        Commune,
+        verbose_name=_("commune"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    departement = models.ForeignKey(
+        Departement,
+        verbose_name=_("département"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Organisation(ProvenanceMixin, AddressMixin, TimeStampedModel):
+    """An organisation; its address is its head office's (other establishments are Sites)."""
+
     name = models.CharField(_("name"), max_length=200, db_index=True)
     acronym = models.CharField(_("acronym"), max_length=40, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=OrganisationKind.choices)
@@ -125,28 +156,6 @@ class Organisation(ProvenanceMixin, TimeStampedModel):
     )
     founded_on = models.DateField(_("founding date"), null=True, blank=True)
     is_jei = models.BooleanField(_("JEI status"), default=False)
-    # The head office's address; other establishments are Sites.
-    street = models.CharField(_("street"), max_length=200, blank=True)
-    postcode = models.CharField(_("postcode"), max_length=10, blank=True)
-    city = models.CharField(_("city"), max_length=150, blank=True)
-    commune = models.ForeignKey(
-        Commune,
-        verbose_name=_("commune"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    departement = models.ForeignKey(
-        Departement,
-        verbose_name=_("département"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    latitude = models.FloatField(_("latitude"), null=True, blank=True)
-    longitude = models.FloatField(_("longitude"), null=True, blank=True)
     terms = models.ManyToManyField(
         Term, verbose_name=_("taxonomy terms"), blank=True, related_name="organisations"
     )
@@ -182,33 +191,12 @@ class Organisation(ProvenanceMixin, TimeStampedModel):
         return (self.description_en if english else "") or self.description_fr
 
 
-class Site(TimeStampedModel):
+class Site(AddressMixin, TimeStampedModel):
     """An establishment of an organisation other than its head office (a plant, a lab)."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="sites")
     label = models.CharField(_("label"), max_length=150, blank=True)
     siret = models.CharField(_("SIRET"), max_length=14, blank=True, db_index=True)
-    street = models.CharField(_("street"), max_length=200, blank=True)
-    postcode = models.CharField(_("postcode"), max_length=10, blank=True)
-    city = models.CharField(_("city"), max_length=150, blank=True)
-    commune = models.ForeignKey(
-        Commune,
-        verbose_name=_("commune"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    departement = models.ForeignKey(
-        Departement,
-        verbose_name=_("département"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    latitude = models.FloatField(_("latitude"), null=True, blank=True)
-    longitude = models.FloatField(_("longitude"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("site")
