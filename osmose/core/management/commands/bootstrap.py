@@ -1,7 +1,7 @@
 from typing import Any
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 
 class Command(BaseCommand):
@@ -10,8 +10,17 @@ class Command(BaseCommand):
         "cache table, load the geography when empty. Safe to repeat."
     )
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--demo",
+            action="store_true",
+            help="Then load the demo ecosystem if the database is empty.",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("compilemessages", ignore_patterns=[".venv", "node_modules"], verbosity=0)
         call_command("migrate", interactive=False, verbosity=0)
         call_command("createcachetable", verbosity=0)
         call_command("geography", "load", if_empty=True, verbosity=options["verbosity"])
+        if options["demo"]:
+            call_command("demo", if_empty=True)
