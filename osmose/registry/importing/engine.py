@@ -388,7 +388,9 @@ class Importer:
         raise NotImplementedError
 
     def identical(self, values: dict[str, Any], record: Any) -> bool:
-        raise NotImplementedError
+        """The row says nothing the record does not already say (for the mapped fields)."""
+        fields = _record_fields(record)
+        return all(values[k] == v for k, v in fields.items() if k in values)
 
     def build(self, rows: list[Row]) -> list[Any]:
         raise NotImplementedError

@@ -15,7 +15,7 @@ from osmose.registry.dedup import (
     find_organisation_matches,
     organisation_blocking_keys,
 )
-from osmose.registry.importing.engine import Importer, Row, _record_fields
+from osmose.registry.importing.engine import Importer, Row
 from osmose.registry.models import (
     Affiliation,
     DuplicateKind,
@@ -135,38 +135,12 @@ class OrganisationsImporter(Importer):
         return organisation_blocking_keys(record)
 
     def load_records(self, ids: set[int]) -> Iterable[OrganisationRecord]:
-        rows = Organisation.objects.filter(pk__in=ids, merged_into=None).values_list(
-            "pk",
-            "name",
-            "acronym",
-            "siren",
-            "siret",
-            "rnsr",
-            "website",
-            "street",
-            "postcode",
-            "city",
-        )
-        for pk, name, acronym, siren, siret, rnsr, website, street, postcode, city in rows:
-            yield OrganisationRecord(
-                id=pk,
-                name=name,
-                acronym=acronym,
-                siren=siren,
-                siret=siret,
-                rnsr=rnsr,
-                website=website,
-                street=street,
-                postcode=postcode,
-                city=city,
-            )
+        from osmose.registry.services.scan import organisation_records
+
+        return organisation_records(ids, external_ids=False)
 
     def find(self, record: Any, candidates: list[Any]) -> list[Any]:
         return find_organisation_matches(record, candidates, threshold=POSSIBLE)
-
-    def identical(self, values: dict[str, Any], record: Any) -> bool:
-        fields = _record_fields(record)
-        return all(values[k] == v for k, v in fields.items() if k in values)
 
     def build(self, rows: list[Row]) -> list[Organisation]:
         now = timezone.now()

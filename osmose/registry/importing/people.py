@@ -15,7 +15,7 @@ from osmose.registry.dedup import (
     normalise_organisation_name,
     person_blocking_keys,
 )
-from osmose.registry.importing.engine import Importer, Row, _record_fields
+from osmose.registry.importing.engine import Importer, Row
 from osmose.registry.importing.organisations import _guess_kind, _guess_sector
 from osmose.registry.models import (
     Affiliation,
@@ -90,27 +90,12 @@ class PeopleImporter(Importer):
         return person_blocking_keys(record)
 
     def load_records(self, ids: set[int]) -> Iterable[PersonRecord]:
-        rows = Person.objects.filter(pk__in=ids, merged_into=None, erased_at=None).values_list(
-            "pk", "given_name", "family_name", "email", "phone", "street", "postcode", "city"
-        )
-        for pk, given, family, email, phone, street, postcode, city in rows:
-            yield PersonRecord(
-                id=pk,
-                given_name=given,
-                family_name=family,
-                email=email,
-                phone=phone,
-                street=street,
-                postcode=postcode,
-                city=city,
-            )
+        from osmose.registry.services.scan import person_records
+
+        return person_records(ids, external_ids=False)
 
     def find(self, record: Any, candidates: list[Any]) -> list[Any]:
         return find_person_matches(record, candidates, threshold=POSSIBLE)
-
-    def identical(self, values: dict[str, Any], record: Any) -> bool:
-        fields = _record_fields(record)
-        return all(values[k] == v for k, v in fields.items() if k in values)
 
     def build(self, rows: list[Row]) -> list[Person]:
         now = timezone.now()

@@ -1,6 +1,6 @@
 """The batch duplicate scan over the whole registry (CLI, duplicates page)."""
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,45 +34,41 @@ def _external_ids(model: Any, owner: str) -> dict[int, str]:
     return ids
 
 
-def person_records() -> Iterator[PersonRecord]:
-    external = _external_ids(PersonExternalId, "person_id")
-    rows = Person.objects.filter(merged_into=None, erased_at=None).values_list(
-        "pk", "given_name", "family_name", "email", "phone", "street", "postcode", "city"
-    )
-    for pk, given, family, email, phone, street, postcode, city in rows.iterator(chunk_size=10000):
+PERSON_FIELDS = ("given_name", "family_name", "email", "phone", "street", "postcode", "city")
+ORGANISATION_FIELDS = (
+    "name", "acronym", "siren", "siret", "rnsr", "website", "street", "postcode", "city",
+)  # fmt: skip
+
+
+def person_records(
+    ids: Iterable[int] | None = None, *, external_ids: bool = True
+) -> Iterator[PersonRecord]:
+    """The duplicate engine's view of people (all of them, or these ids), read in bulk."""
+    external = _external_ids(PersonExternalId, "person_id") if external_ids else {}
+    rows = Person.objects.filter(merged_into=None, erased_at=None)
+    if ids is not None:
+        rows = rows.filter(pk__in=list(ids))
+    for pk, *values in rows.values_list("pk", *PERSON_FIELDS).iterator(chunk_size=10000):
         yield PersonRecord(
             id=pk,
             external_id=external.get(pk, str(pk)),
-            given_name=given,
-            family_name=family,
-            email=email,
-            phone=phone,
-            street=street,
-            postcode=postcode,
-            city=city,
+            **dict(zip(PERSON_FIELDS, values, strict=True)),
         )
 
 
-def organisation_records() -> Iterator[OrganisationRecord]:
-    external = _external_ids(OrganisationExternalId, "organisation_id")
-    rows = Organisation.objects.filter(merged_into=None).values_list(
-        "pk", "name", "acronym", "siren", "siret", "rnsr", "website", "street", "postcode", "city"
-    )
-    for pk, name, acronym, siren, siret, rnsr, website, street, postcode, city in rows.iterator(
-        chunk_size=10000
-    ):
+def organisation_records(
+    ids: Iterable[int] | None = None, *, external_ids: bool = True
+) -> Iterator[OrganisationRecord]:
+    """The duplicate engine's view of organisations (all, or these ids), read in bulk."""
+    external = _external_ids(OrganisationExternalId, "organisation_id") if external_ids else {}
+    rows = Organisation.objects.filter(merged_into=None)
+    if ids is not None:
+        rows = rows.filter(pk__in=list(ids))
+    for pk, *values in rows.values_list("pk", *ORGANISATION_FIELDS).iterator(chunk_size=10000):
         yield OrganisationRecord(
             id=pk,
             external_id=external.get(pk, str(pk)),
-            name=name,
-            acronym=acronym,
-            siren=siren,
-            siret=siret,
-            rnsr=rnsr,
-            website=website,
-            street=street,
-            postcode=postcode,
-            city=city,
+            **dict(zip(ORGANISATION_FIELDS, values, strict=True)),
         )
 
 
