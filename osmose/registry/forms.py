@@ -1,7 +1,9 @@
+import re
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from osmose.core.models import Term
@@ -146,13 +148,39 @@ class PersonForm(forms.ModelForm):
         return cleaned
 
 
+class OrganisationLookupField(forms.ModelChoiceField):
+    """An organisation typed by name with suggestions ("Name (#12)"), or by its number."""
+
+    widget = forms.TextInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("queryset", Organisation.objects.filter(merged_into=None))
+        kwargs.setdefault(
+            "help_text", _("Type a few letters and pick a suggestion, or the number.")
+        )
+        super().__init__(**kwargs)
+        self.widget.attrs.update({
+            "list": "organisation-suggestions", "autocomplete": "off",
+            "hx-get": reverse_lazy("registry:organisation_lookup"),
+            "hx-trigger": "input changed delay:250ms",
+            "hx-target": "#organisation-suggestions", "hx-swap": "innerHTML",
+        })  # fmt: skip
+
+    def to_python(self, value: Any) -> Any:
+        text = str(value or "").strip()
+        match = re.search(r"#(\d+)\)?\s*$", text) or re.fullmatch(r"(\d+)", text)
+        if match:
+            return super().to_python(match.group(1))
+        if text:
+            found = list(Organisation.objects.filter(merged_into=None, name__iexact=text)[:2])
+            if len(found) == 1:
+                return found[0]
+            raise ValidationError(_("Pick the organisation among the suggestions."))
+        return super().to_python(value)
+
+
 class AffiliationForm(forms.Form):
-    organisation = forms.ModelChoiceField(
-        queryset=Organisation.objects.filter(merged_into=None),
-        label=_("Organisation"),
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-        help_text=_("The organisation's number, shown on its page."),
-    )
+    organisation = OrganisationLookupField(label=_("Organisation"))
     role = forms.CharField(label=_("Role"), max_length=150, required=False)
     started_on = forms.DateField(
         label=_("Start date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -161,12 +189,12 @@ class AffiliationForm(forms.Form):
 
 
 class RelationForm(forms.ModelForm):
+    target_organisation = OrganisationLookupField(label=_("Other organisation"))
+
     class Meta:
         model = OrganisationRelation
         fields = ["kind", "target_organisation", "started_on", "ended_on"]
         widgets = {
-            "target_organisation": forms.NumberInput(attrs={"inputmode": "numeric"}),
             "started_on": forms.DateInput(attrs={"type": "date"}),
             "ended_on": forms.DateInput(attrs={"type": "date"}),
         }
-        help_texts = {"target_organisation": _("The other organisation's number.")}

@@ -13,6 +13,9 @@ urlpatterns = [
     path("directory/map/organisations.geojson", map.organisations_geojson, name="map_points"),
     path("directory/map/outlines.geojson", map.outlines_geojson, name="map_outlines"),
     path("directory/duplicates/", merge.duplicate_list, name="duplicates"),
+    path(
+        "directory/lookup/organisations", directory.organisation_lookup, name="organisation_lookup"
+    ),
     path("directory/reconsent/", people.reconsent_list, name="reconsent"),
     path("organisations/new/", organisations.organisation_create, name="organisation_create"),
     path("organisations/<int:pk>/", organisations.organisation_detail, name="organisation"),

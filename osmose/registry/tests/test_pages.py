@@ -166,3 +166,24 @@ def test_the_duplicates_command_prints_external_ids_and_scores(db, tmp_path):
     assert [sorted(row[:2]) for row in printed[1:]] == [["a-1", "a-2"]]
     assert 0.8 <= float(printed[1][2]) <= 1
     assert Person.objects.count() == 4
+
+
+def test_an_organisation_is_picked_by_name_with_suggestions(animator_client, member_client, db):
+    lab = factories.organisation(name="Laboratoire de glycobiologie", city="Tours")
+    person = factories.person(family_name="Durand")
+    lookup = reverse("registry:organisation_lookup")
+    options = animator_client.get(lookup, {"organisation": "glyco"}).content.decode()
+    assert f'value="Laboratoire de glycobiologie (#{lab.pk})"' in options
+    assert member_client.get(lookup, {"organisation": "glyco"}).status_code == 403
+    animator_client.post(
+        reverse("registry:affiliation_add", args=[person.pk]),
+        {"organisation": f"Laboratoire de glycobiologie (#{lab.pk})"},
+    )
+    assert person.affiliations.get().organisation == lab
+    response = animator_client.post(
+        reverse("registry:affiliation_add", args=[person.pk]),
+        {"organisation": "Inconnue"},
+        follow=True,
+    )
+    assert "suggestions" in response.content.decode()
+    assert person.affiliations.count() == 1

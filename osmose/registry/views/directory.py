@@ -107,3 +107,14 @@ def segment_delete(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 __all__ = ["TARGETS", "slugify"]
+
+
+@animator_required
+@require_GET
+def organisation_lookup(request: HttpRequest) -> HttpResponse:
+    """Suggestions for an organisation field: ``<option>``s for its ``<datalist>`` (htmx)."""
+    text = next((str(v) for v in request.GET.values() if str(v).strip()), "")[:100]
+    organisations = (
+        DirectoryQuery.from_params("organisations", {"q": text}).results()[:10] if text else []
+    )
+    return render(request, "registry/_organisation_options.html", {"organisations": organisations})
