@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from osmose.core.text import fold
-from osmose.registry import search
 from osmose.registry.dedup import (
     POSSIBLE,
     PersonRecord,
@@ -19,7 +18,6 @@ from osmose.registry.importing.engine import Importer, Row
 from osmose.registry.importing.organisations import _guess_kind, _guess_sector
 from osmose.registry.models import (
     Affiliation,
-    DuplicateKey,
     DuplicateKind,
     Organisation,
     Person,
@@ -183,25 +181,9 @@ class PeopleImporter(Importer):
                 )
 
     def reindex(self, ids: list[int]) -> None:
-        from osmose.registry.services.indexing import person_document, person_record
+        from osmose.registry.services.indexing import reindex_people
 
-        if not ids:
-            return
-        people = list(
-            Person.objects.filter(pk__in=ids)
-            .select_related("primary_organisation__departement")
-            .prefetch_related("affiliations__organisation", "expertise")
-        )
-        search.index_documents("person", [(p.pk, person_document(p)) for p in people])
-        DuplicateKey.objects.filter(kind=self.kind, object_id__in=ids).delete()
-        DuplicateKey.objects.bulk_create(
-            [
-                DuplicateKey(kind=self.kind, key=k[:80], object_id=p.pk)
-                for p in people
-                for k in person_blocking_keys(person_record(p))
-            ],
-            batch_size=2000,
-        )
+        reindex_people(ids)
 
 
 _COUNTRIES = {
