@@ -118,17 +118,10 @@ class OrganisationsImporter(Importer):
         return found
 
     def record(self, object_id: int, values: dict[str, Any]) -> OrganisationRecord:
+        from osmose.registry.services.scan import ORGANISATION_FIELDS
+
         return OrganisationRecord(
-            id=object_id,
-            name=values.get("name", ""),
-            acronym=values.get("acronym", ""),
-            siren=values.get("siren", ""),
-            siret=values.get("siret", ""),
-            rnsr=values.get("rnsr", ""),
-            website=values.get("website", ""),
-            street=values.get("street", ""),
-            postcode=values.get("postcode", ""),
-            city=values.get("city", ""),
+            id=object_id, **{f: values.get(f, "") for f in ORGANISATION_FIELDS}
         )
 
     def keys(self, record: Any) -> set[str]:

@@ -72,17 +72,9 @@ class PeopleImporter(Importer):
         }
 
     def record(self, object_id: int, values: dict[str, Any]) -> PersonRecord:
-        return PersonRecord(
-            id=object_id,
-            external_id="",
-            given_name=values.get("given_name", ""),
-            family_name=values.get("family_name", ""),
-            email=values.get("email", ""),
-            phone=values.get("phone", ""),
-            street=values.get("street", ""),
-            postcode=values.get("postcode", ""),
-            city=values.get("city", ""),
-        )
+        from osmose.registry.services.scan import PERSON_FIELDS
+
+        return PersonRecord(id=object_id, **{f: values.get(f, "") for f in PERSON_FIELDS})
 
     def keys(self, record: Any) -> set[str]:
         return person_blocking_keys(record)
