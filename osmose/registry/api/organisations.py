@@ -128,8 +128,12 @@ def create_organisation(request: HttpRequest, payload: OrganisationIn) -> Any:
 
 @router.patch(
     "/organisations/{organisation_id}",
-    response={200: OrganisationOut, 422: ErrorOut},
+    response={200: OrganisationOut, 409: DuplicatesOut, 422: ErrorOut},
     summary="Change an organisation (animators)",
+    description=(
+        "A change of name or identifiers that makes the organisation look like another "
+        'returns 409 with the candidates; send it again with `"force": true` to apply it.'
+    ),
     operation_id="osmose_registry_api_update_organisation",
 )
 def update_organisation(
@@ -141,6 +145,25 @@ def update_organisation(
     values = _service_values(Organisation, data, organisation_services.EDITABLE_FIELDS)
     terms = _terms(data["terms"], "terms") if data.get("terms") is not None else None
     try:
+        identity = {"name", "acronym", "siren", "siret", "rnsr"} & values.keys()
+        if identity and not payload.force:
+            cleaned = organisation_services.clean_organisation_values(values)
+            changed = Organisation(
+                **{
+                    f.attname: getattr(organisation, f.attname)
+                    for f in Organisation._meta.concrete_fields
+                }
+            )
+            for field in identity:
+                setattr(changed, field, cleaned[field])
+            candidates = organisation_duplicates(organisation_record(changed))
+            if candidates:
+                names = dict(
+                    Organisation.objects.filter(
+                        pk__in=[c.object_id for c in candidates]
+                    ).values_list("pk", "name")
+                )
+                return _duplicates_response(candidates, names)
         organisation_services.update_organisation(
             actor=request.user,
             organisation=organisation,

@@ -144,8 +144,12 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Any:
 
 @router.patch(
     "/people/{person_id}",
-    response={200: PersonOut, 422: ErrorOut},
+    response={200: PersonOut, 409: DuplicatesOut, 422: ErrorOut},
     summary="Change a person (animators, or a member for their own record)",
+    description=(
+        "A change of name, e-mail or phone that makes the person look like someone else "
+        'returns 409 with the candidates; send it again with `"force": true` to apply it.'
+    ),
     operation_id="osmose_registry_api_update_person",
 )
 def update_person(request: HttpRequest, person_id: int, payload: PersonPatch) -> Any:
@@ -156,6 +160,18 @@ def update_person(request: HttpRequest, person_id: int, payload: PersonPatch) ->
         _terms(data["expertise"], "expertise") if data.get("expertise") is not None else None
     )
     try:
+        identity = {"given_name", "family_name", "email", "phone"} & values.keys()
+        if identity and not payload.force:
+            cleaned = people_services.clean_person_values(values)
+            changed = Person(
+                **{f.attname: getattr(person, f.attname) for f in Person._meta.concrete_fields}
+            )
+            for field in identity:
+                setattr(changed, field, cleaned[field])
+            candidates = person_duplicates(person_record(changed))
+            if candidates:
+                people = Person.objects.filter(pk__in=[c.object_id for c in candidates])
+                return _duplicates_response(candidates, {p.pk: str(p) for p in people})
         people_services.update_person(
             actor=request.user, person=person, values=values, expertise=expertise
         )

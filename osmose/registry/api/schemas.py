@@ -265,6 +265,9 @@ class OrganisationPatch(WriteSchema):
     )
     terms: list[int] | None = Field(None, description="Ids of taxonomy terms.")
     tags: list[str] | None = None
+    force: bool = Field(
+        False, description="Apply even if the change makes it look like a duplicate (409)."
+    )
 
     @field_validator("public_fields")
     @classmethod
@@ -310,6 +313,9 @@ class PersonPatch(WriteSchema):
     other_phones: list[str] | None = None
     job_title: str | None = None
     languages: list[str] | None = None
+    force: bool = Field(
+        False, description="Apply even if the change makes them look like a duplicate (409)."
+    )
     orcid: str | None = None
     linkedin_url: str | None = None
     street: str | None = None

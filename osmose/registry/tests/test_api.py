@@ -557,6 +557,43 @@ def test_it_updates_a_person_for_an_animator(api, animator):
     assert (someone.other_emails, someone.job_title) == (["ada@example.test"], "Analyst")
 
 
+def test_a_patch_that_makes_a_duplicate_is_flagged_then_forced(api, animator):
+    existing = person(animator, "Marie", "Curie", email="marie.curie@example.test")
+    other = person(animator, "Pierre", "Curie", email="pierre@example.test")
+    url = f"{API}/people/{other.pk}"
+    body = {"given_name": "Marie", "email": "Marie.Curie@example.test"}
+    response = api.patch(url, body, content_type="application/json")
+    assert response.status_code == 409
+    assert [c["id"] for c in response.json()["candidates"]] == [existing.pk]
+    other.refresh_from_db()
+    assert other.given_name == "Pierre"
+    # A change that touches no identity field is not checked; the record stays itself.
+    assert (
+        api.patch(url, {"job_title": "Physicist"}, content_type="application/json").status_code
+        == 200
+    )
+    response = api.patch(url, {**body, "force": True}, content_type="application/json")
+    assert response.status_code == 200, response.content
+    other.refresh_from_db()
+    assert other.given_name == "Marie"
+
+    org = organisation(animator, "Biotech Val de Loire", siren=VALID_SIREN)
+    renamed = organisation(animator, "Autre Société", siren=OTHER_SIREN)
+    response = api.patch(
+        f"{API}/organisations/{renamed.pk}",
+        {"name": "BioTech Val-de-Loire"},
+        content_type="application/json",
+    )
+    assert response.status_code == 409
+    assert [c["id"] for c in response.json()["candidates"]] == [org.pk]
+    response = api.patch(
+        f"{API}/organisations/{renamed.pk}",
+        {"name": "BioTech Val-de-Loire", "force": True},
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+
+
 # --- Affiliations -----------------------------------------------------------------------------
 
 
