@@ -164,9 +164,12 @@ def _find_tutelle(name: str, acronym: str, siret: str) -> Organisation | None:
     return None
 
 
-def link_tutelles(*, structures: list[Structure], actor: Any) -> int:
+def link_tutelles(
+    *, structures: list[Structure], actor: Any, batch: ImportBatch | None = None
+) -> int:
     """Relate each imported lab to its tutelles that exist in the registry (by SIRET, name or
-    acronym; nothing is created); returns the number of relations added."""
+    acronym; nothing is created); returns the number of relations added. The batch remembers
+    them, so undoing the import removes them too."""
     numbers = [s.cells["numero_national_de_structure"] for s in structures]
     labs = dict(
         OrganisationExternalId.objects.filter(source=SOURCE, value__in=numbers).values_list(
@@ -174,7 +177,7 @@ def link_tutelles(*, structures: list[Structure], actor: Any) -> int:
         )
     )
     found: dict[tuple[str, str, str], Organisation | None] = {}
-    added = 0
+    added_ids: list[int] = []
     for structure in structures:
         lab_id = labs.get(structure.cells["numero_national_de_structure"])
         if lab_id is None:
@@ -199,14 +202,17 @@ def link_tutelles(*, structures: list[Structure], actor: Any) -> int:
                 kind=RelationKind.RESEARCH_UNIT_OF,
             ).exists():
                 continue
-            organisation_services.add_relation(
+            relation = organisation_services.add_relation(
                 actor=actor,
                 source=Organisation.objects.get(pk=lab_id),
                 target=tutelle,
                 kind=RelationKind.RESEARCH_UNIT_OF,
             )
-            added += 1
-    return added
+            added_ids.append(relation.pk)
+    if batch is not None and added_ids:
+        batch.added_relations = [*batch.added_relations, *added_ids]
+        batch.save(update_fields=["added_relations", "updated_at"])
+    return len(added_ids)
 
 
 @dataclass
@@ -242,5 +248,5 @@ def import_rnsr(
         dry_run=dry_run,
         progress=progress,
     )
-    relations = 0 if dry_run else link_tutelles(structures=structures, actor=actor)
+    relations = 0 if dry_run else link_tutelles(structures=structures, actor=actor, batch=batch)
     return RnsrResult(batch=batch, counts=counts, read=stats, relations=relations)

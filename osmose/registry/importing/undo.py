@@ -15,6 +15,7 @@ from osmose.registry.models import (
     ImportRow,
     Organisation,
     OrganisationExternalId,
+    OrganisationRelation,
     Person,
     PersonExternalId,
 )
@@ -57,6 +58,11 @@ def undo_batch(*, batch: ImportBatch, actor: Any) -> Counter[str]:
             external.objects.filter(
                 source=batch.source, value__in=linked[start : start + 1000]
             ).delete()
+        if batch.added_relations:
+            removed, _by_model = OrganisationRelation.objects.filter(
+                pk__in=batch.added_relations
+            ).delete()
+            counts["relations"] += removed
         from osmose.registry.services.indexing import unindex
 
         for start in range(0, len(created), 1000):

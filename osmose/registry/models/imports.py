@@ -57,6 +57,8 @@ class ImportBatch(TimeStampedModel):
     finished_at = models.DateTimeField(null=True, blank=True)
     undone_at = models.DateTimeField(null=True, blank=True)
     task_id = models.CharField(max_length=64, blank=True)
+    # Relations an import added between existing records (RNSR tutelles): undo removes them.
+    added_relations = models.JSONField(default=list, blank=True)
 
     class Meta:
         verbose_name = _("import")

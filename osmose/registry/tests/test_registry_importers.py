@@ -279,6 +279,20 @@ def test_it_relates_labs_to_their_tutelles_already_known(db):
     assert import_rnsr(path=STRUCTURES).relations == 0
 
 
+def test_undoing_an_rnsr_import_removes_the_relations_it_added(db):
+    known = factories.organisation(
+        name="LaBioCell Tours", kind="academic_lab", sector="public", rnsr="201822901K"
+    )
+    tours = factories.organisation(name="Université de Tours", kind="public_body", sector="public")
+    result = import_rnsr(path=STRUCTURES)
+    assert known.relations_out.filter(target_organisation=tours).exists()
+
+    undo_batch(batch=result.batch, actor=None)
+
+    assert not OrganisationRelation.objects.exists()
+    assert Organisation.objects.filter(pk__in=[known.pk, tours.pk]).count() == 2
+
+
 def test_it_changes_nothing_on_a_second_rnsr_import(db):
     import_rnsr(path=STRUCTURES)
 
