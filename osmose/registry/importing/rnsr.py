@@ -210,8 +210,7 @@ def link_tutelles(
             )
             added_ids.append(relation.pk)
     if batch is not None and added_ids:
-        batch.added_relations = [*batch.added_relations, *added_ids]
-        batch.save(update_fields=["added_relations", "updated_at"])
+        batch.remember_added("relations", added_ids)
     return len(added_ids)
 
 

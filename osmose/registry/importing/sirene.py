@@ -553,4 +553,55 @@ def import_sirene(
         dry_run=dry_run,
         progress=progress,
     )
+    if batch is not None:
+        counts["sites"] = add_other_establishments(kept, batch=batch, actor=actor)
     return SireneResult(batch=batch, counts=counts, read=stats)
+
+
+def add_other_establishments(
+    establishments: Iterable[Establishment], *, batch: ImportBatch, actor: Any = None
+) -> int:
+    """Each open establishment that is not its organisation's own (the head office, or the one
+    standing for it) becomes a Site of the organisation, once; the batch remembers them for undo.
+    """
+    from osmose.registry.models import Organisation, Site
+    from osmose.registry.services.organisations import add_site
+
+    by_siren: dict[str, list[Establishment]] = {}
+    for establishment in establishments:
+        if establishment.is_open:
+            by_siren.setdefault(establishment.siren, []).append(establishment)
+    organisations = {
+        o.siren: o for o in Organisation.objects.filter(siren__in=list(by_siren), merged_into=None)
+    }
+    known = set(
+        Site.objects.filter(organisation__in=organisations.values()).values_list("siret", flat=True)
+    )
+    added = []
+    for siren, group in by_siren.items():
+        organisation = organisations.get(siren)
+        if organisation is None:
+            continue
+        for establishment in group:
+            cells = establishment.cells
+            if cells["siret"] in known or cells["siret"] == organisation.siret:
+                continue
+            diffusible = cells["statutDiffusionEtablissement"] == "O"
+            site = add_site(
+                actor=actor,
+                organisation=organisation,
+                values={
+                    "label": cells["denominationUsuelleEtablissement"]
+                    or cells["enseigne1Etablissement"],
+                    "siret": cells["siret"],
+                    "street": street_of(cells) if diffusible else "",
+                    "postcode": cells["codePostalEtablissement"],
+                    "city": _city(cells),
+                },
+                source=SOURCE,
+            )
+            known.add(site.siret)
+            added.append(site.pk)
+    if added:
+        batch.remember_added("sites", added)
+    return len(added)

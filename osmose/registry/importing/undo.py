@@ -18,6 +18,7 @@ from osmose.registry.models import (
     OrganisationRelation,
     Person,
     PersonExternalId,
+    Site,
 )
 
 Action = ImportRow.Action
@@ -58,11 +59,11 @@ def undo_batch(*, batch: ImportBatch, actor: Any) -> Counter[str]:
             external.objects.filter(
                 source=batch.source, value__in=linked[start : start + 1000]
             ).delete()
-        if batch.added_relations:
-            removed, _by_model = OrganisationRelation.objects.filter(
-                pk__in=batch.added_relations
-            ).delete()
-            counts["relations"] += removed
+        for kind_name, added_model in (("relations", OrganisationRelation), ("sites", Site)):
+            ids = batch.added_records.get(kind_name, [])
+            if ids:
+                removed, _by_model = added_model.objects.filter(pk__in=ids).delete()
+                counts[kind_name] += removed
         from osmose.registry.services.indexing import unindex
 
         for start in range(0, len(created), 1000):

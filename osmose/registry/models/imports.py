@@ -57,12 +57,17 @@ class ImportBatch(TimeStampedModel):
     finished_at = models.DateTimeField(null=True, blank=True)
     undone_at = models.DateTimeField(null=True, blank=True)
     task_id = models.CharField(max_length=64, blank=True)
-    # Relations an import added between existing records (RNSR tutelles): undo removes them.
-    added_relations = models.JSONField(default=list, blank=True)
+    # What an import added beside its rows, by kind ({"relations": [ids], "sites": [ids]}):
+    # RNSR tutelles between existing records, SIRENE's other establishments. Undo removes them.
+    added_records = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("import")
         ordering = ["-created_at"]
+
+    def remember_added(self, kind: str, ids: list[int]) -> None:
+        self.added_records = {**self.added_records, kind: [*self.added_records.get(kind, []), *ids]}
+        self.save(update_fields=["added_records", "updated_at"])
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.source})"

@@ -15,6 +15,7 @@ from osmose.registry.models import (
     Organisation,
     OrganisationRelation,
     RelationKind,
+    Site,
     Tag,
 )
 from osmose.registry.services.indexing import reindex_organisations, reindex_people
@@ -54,7 +55,7 @@ def clean_organisation_values(values: Mapping[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-def _place(organisation: Organisation) -> None:
+def _place(organisation: Organisation | Site) -> None:
     """Derive commune, département and coordinates from the address."""
     commune = resolve_commune(postcode=organisation.postcode, city=organisation.city)
     organisation.commune = commune
@@ -208,3 +209,29 @@ def remove_relation(*, actor: Any, relation: OrganisationRelation) -> None:
         data={"kind": relation.kind, "target": relation.target_organisation_id},
     )
     relation.delete()
+
+
+@transaction.atomic
+def add_site(
+    *,
+    actor: Any,
+    organisation: Organisation,
+    values: Mapping[str, Any],
+    source: str = "manual",
+) -> Site:
+    """Add an establishment (plant, lab, office) to ``organisation``; its place is derived."""
+    site = Site(organisation=organisation)
+    for name in ("label", "siret", "street", "postcode", "city"):
+        setattr(site, name, str(values.get(name, "") or "").strip())
+    if site.siret:
+        site.siret = validation.clean_siret(site.siret)
+    _place(site)
+    site.full_clean()
+    site.save()
+    log_action(
+        "registry.site.created",
+        actor=actor,
+        target=organisation,
+        data={"site": site.pk, "siret": site.siret, "source": source},
+    )
+    return site

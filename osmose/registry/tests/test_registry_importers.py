@@ -103,6 +103,23 @@ def test_it_groups_the_establishments_of_a_company_under_its_head_office(db):
     bioforge = Organisation.objects.get(siren=BIOFORGE)
     assert bioforge.siret == BIOFORGE_HEAD_OFFICE
     assert bioforge.source_data["autresEtablissementsRetenus"] == BIOFORGE_ORLEANS
+    [site] = bioforge.sites.all()
+    assert (site.siret, site.postcode[:2]) == (BIOFORGE_ORLEANS, "45")
+    again = import_sirene(path=ESTABLISHMENTS)
+    assert again.counts["sites"] == 0
+    assert bioforge.sites.count() == 1
+
+
+def test_undoing_a_sirene_import_removes_the_sites_it_added(db):
+    known = factories.organisation(name="BioForge", siren=BIOFORGE, siret=BIOFORGE_HEAD_OFFICE)
+    result = import_sirene(path=ESTABLISHMENTS)
+    assert known.sites.count() == 1
+    assert result.batch is not None
+
+    undo_batch(batch=result.batch, actor=None)
+
+    assert known.sites.count() == 0
+    assert Organisation.objects.filter(pk=known.pk).exists()
 
 
 def test_it_does_not_import_the_street_of_a_partially_diffusible_establishment(db):
@@ -286,6 +303,7 @@ def test_undoing_an_rnsr_import_removes_the_relations_it_added(db):
     tours = factories.organisation(name="Université de Tours", kind="public_body", sector="public")
     result = import_rnsr(path=STRUCTURES)
     assert known.relations_out.filter(target_organisation=tours).exists()
+    assert result.batch is not None
 
     undo_batch(batch=result.batch, actor=None)
 

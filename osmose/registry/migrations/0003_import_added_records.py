@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddField(
             model_name='importbatch',
-            name='added_relations',
-            field=models.JSONField(blank=True, default=list),
+            name='added_records',
+            field=models.JSONField(blank=True, default=dict),
         ),
     ]
