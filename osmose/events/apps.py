@@ -12,3 +12,8 @@ class EventsConfig(AppConfig):
         from osmose.events import demo
 
         register_step("events", order=40, run=demo.run, reset=demo.reset)
+
+        from osmose.events.timeline import registrations_timeline
+        from osmose.registry import timeline
+
+        timeline.register(registrations_timeline)

@@ -26,7 +26,8 @@ class TimelineItem:
         return self.when.isoformat()
 
 
-Provider = Callable[[Organisation, list[int]], list[TimelineItem]]
+# (organisation, ids of people): the organisation is None for a person's own timeline.
+Provider = Callable[[Organisation | None, list[int]], list[TimelineItem]]
 _providers: list[Provider] = []
 
 
@@ -43,11 +44,38 @@ def timeline_for(organisation: Organisation, *, limit: int = 50) -> list[Timelin
     return sorted(items, key=lambda item: item.sort_key, reverse=True)[:limit]
 
 
-def _affiliations(organisation: Organisation, person_ids: list[int]) -> list[TimelineItem]:
+def timeline_for_person(person: Any, *, limit: int = 50) -> list[TimelineItem]:
+    """The same providers, asked about one person (their events, meetings, affiliations…)."""
+    items: list[TimelineItem] = []
+    for provider in _providers:
+        items.extend(provider(None, [person.pk]))
+    return sorted(items, key=lambda item: item.sort_key, reverse=True)[:limit]
+
+
+def _affiliations(organisation: Organisation | None, person_ids: list[int]) -> list[TimelineItem]:
     from django.utils.translation import gettext as _
 
+    from osmose.registry.models import Affiliation
+
     items = []
-    for affiliation in organisation.affiliations.select_related("person"):
+    affiliations = (
+        organisation.affiliations.all()
+        if organisation is not None
+        else Affiliation.objects.filter(person_id__in=person_ids).select_related("organisation")
+    )
+    for affiliation in affiliations.select_related("person"):
+        if organisation is None:
+            for when, text in (
+                (affiliation.started_on, _("Joins %(organisation)s")),
+                (affiliation.ended_on, _("Leaves %(organisation)s")),
+            ):
+                if when:
+                    items.append(
+                        TimelineItem(
+                            when, "affiliation", text % {"organisation": affiliation.organisation}
+                        )
+                    )
+            continue
         if affiliation.started_on:
             items.append(
                 TimelineItem(
@@ -69,4 +97,4 @@ def _affiliations(organisation: Organisation, person_ids: list[int]) -> list[Tim
 
 register(_affiliations)
 
-__all__: list[Any] = ["TimelineItem", "register", "timeline_for"]
+__all__: list[Any] = ["TimelineItem", "register", "timeline_for", "timeline_for_person"]

@@ -25,6 +25,7 @@ from osmose.registry.services import people as services
 from osmose.registry.services import privacy
 from osmose.registry.services.duplicates import person_duplicates
 from osmose.registry.services.indexing import person_record
+from osmose.registry.timeline import timeline_for_person
 
 
 @login_required
@@ -58,6 +59,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "channels": ConsentChannel.choices,
             "can_manage": can_manage_registry(request.user),
             "field_sources": sorted(person.field_sources.items()),
+            "timeline": timeline_for_person(person),
         },
     )
 
