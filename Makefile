@@ -53,8 +53,8 @@ static/vendor/jsQR.js: node_modules/.package-lock.json
 	cp node_modules/jsqr/dist/jsQR.js $@
 
 pango: ## WeasyPrint (PDF badges, tickets, reports) needs Debian's Pango
-	@ldconfig -p | grep -q libpangoft2-1.0 || { if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; \
+	@ldconfig -p | grep -q libharfbuzz-subset || { if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core >/dev/null; \
 	  else echo "PDF output needs Pango: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0"; fi; }
 
 install: pango $(STAMP) static/vendor/htmx.min.js static/vendor/leaflet/leaflet.js static/vendor/jsQR.js ## Virtualenv, pinned dependencies, vendored static files

@@ -940,3 +940,73 @@ def submit_survey(
     response.full_clean()
     log_action("events.survey.submitted", target=registration.event)
     return response
+
+
+# --- Periodic e-mails: what was sent (used by ``emails``) -------------------------------------
+
+
+@transaction.atomic
+def record_reminder(*, registration: Registration, days: Iterable[int]) -> bool:
+    """Record the reminders for ``days`` (days before the event) as sent to ``registration``.
+
+    Takes the registration's row lock: of two runs racing, only the one that gets True
+    sends the e-mail. False when every one of ``days`` was already recorded.
+    """
+    locked = Registration.objects.select_for_update().get(pk=registration.pk)
+    sent = [int(day) for day in locked.reminders_sent or []]
+    new = sorted({int(day) for day in days} - set(sent))
+    if not new:
+        return False
+    locked.reminders_sent = sorted(sent + new, reverse=True)
+    locked.save(update_fields=["reminders_sent", "updated_at"])
+    registration.reminders_sent = locked.reminders_sent
+    log_action("events.registration.reminded", target=locked, data={"days": new})
+    return True
+
+
+@transaction.atomic
+def record_thanks(*, registration: Registration) -> bool:
+    """Record the thank-you e-mail as sent; False if it already was (one conditional UPDATE)."""
+    updated = Registration.objects.filter(pk=registration.pk, thanked_at=None).update(
+        thanked_at=timezone.now(), updated_at=timezone.now()
+    )
+    if not updated:
+        return False
+    registration.refresh_from_db(fields=["thanked_at", "updated_at"])
+    log_action("events.registration.thanked", target=registration)
+    return True
+
+
+@transaction.atomic
+def record_invitation_sent(*, invitation: Invitation) -> None:
+    """The invitation e-mail left (sending again moves the date)."""
+    invitation.sent_at = timezone.now()
+    invitation.save(update_fields=["sent_at", "updated_at"])
+    log_action(
+        "events.invitation.sent", target=invitation.event, data={"invitation": invitation.pk}
+    )
+
+
+# --- Organiser pages (appended) ---------------------------------------------------------------
+
+
+@transaction.atomic
+def move_question(*, actor: Any, question: Question, offset: int) -> None:
+    """Move a question up (``offset`` -1) or down (+1) the form; positions are renumbered."""
+    questions = list(Question.objects.select_for_update().filter(event_id=question.event_id))
+    questions.sort(key=lambda q: (q.position, q.pk))
+    index = next(i for i, q in enumerate(questions) if q.pk == question.pk)
+    target = index + offset
+    if not 0 <= target < len(questions):
+        return
+    questions[index], questions[target] = questions[target], questions[index]
+    for position, item in enumerate(questions):
+        if item.position != position:
+            item.position = position
+            item.save(update_fields=["position"])
+    log_action(
+        "events.question.moved",
+        actor=actor,
+        target=question.event,
+        data={"question": question.pk, "position": target},
+    )
