@@ -161,6 +161,7 @@ LOGIN_CODE_TTL_MINUTES = 15
 # Rate limits, as django-ratelimit rates ("count/period"); the benchmarks may loosen them.
 RATELIMIT_LOGIN = env_str("RATELIMIT_LOGIN", "10/15m")
 RATELIMIT_LOGIN_CODE = env_str("RATELIMIT_LOGIN_CODE", "5/15m")
+RATELIMIT_REGISTRATION = env_str("RATELIMIT_REGISTRATION", "20/m")  # public form, per address
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 RATELIMIT_VIEW = "osmose.core.views.ratelimited"
 # Accounts created by `osmose demo` have known passwords: refuse them in production.

@@ -4,20 +4,34 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-# The areas the navigation announces: (label, URL name, role needed); None = still to come.
+# The areas the navigation announces: (label, URL name, role needed, URL name for animators);
+# a None URL name means still to come.
 NAV_AREAS = [
-    (_("Directory"), "registry:organisations", "animator"),
-    (_("Events"), None, None),
-    (_("Meetings"), None, None),
-    (_("Ventures"), None, None),
-    (_("Network"), None, None),
-    (_("Programme"), None, None),
+    (_("Directory"), "registry:organisations", "animator", None),
+    (_("Events"), "events:calendar", None, "events:manage_list"),
+    (_("Meetings"), None, None, None),
+    (_("Ventures"), None, None, None),
+    (_("Network"), None, None, None),
+    (_("Programme"), None, None, None),
 ]
+
+
+def nav_areas(user: Any) -> list[dict[str, Any]]:
+    animator = bool(getattr(user, "is_animator", False))
+    areas = []
+    for label, url_name, role, animator_url_name in NAV_AREAS:
+        if role == "animator" and not animator:
+            continue
+        url_name = (animator_url_name if animator else None) or url_name
+        areas.append(
+            {"label": label, "url_name": url_name, "app": (url_name or "").split(":")[0]}
+        )
+    return areas
 
 
 def osmose(request: HttpRequest) -> dict[str, Any]:
     return {
         "network_name": settings.OSMOSE_NETWORK_NAME,
         "osmose_env": settings.OSMOSE_ENV,
-        "nav_areas": NAV_AREAS,
+        "nav_areas": nav_areas(getattr(request, "user", None)),
     }

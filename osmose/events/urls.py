@@ -10,6 +10,11 @@ urlpatterns = [
     path("events/<int:pk>/", public.event_detail, name="event"),
     path("events/<int:pk>/register/", public.register, name="register"),
     path("events/<int:pk>/event.ics", public.event_ics, name="event_ics"),
+    path(
+        "events/organisations/suggest",
+        public.organisation_suggestions,
+        name="organisation_suggestions",
+    ),
     path("invitations/<str:token>/", public.invitation, name="invitation"),
     path("invitations/<str:token>/decline/", public.invitation_decline, name="invitation_decline"),
     path("tickets/", tickets.my_tickets, name="my_tickets"),
@@ -23,6 +28,7 @@ urlpatterns = [
     # Organiser side.
     path("manage/events/", manage.event_list, name="manage_list"),
     path("manage/events/new/", manage.event_create, name="event_create"),
+    path("manage/events/communes", manage.commune_lookup, name="commune_lookup"),
     path("manage/events/<int:pk>/", manage.event_manage, name="manage"),
     path("manage/events/<int:pk>/edit/", manage.event_edit, name="event_edit"),
     path("manage/events/<int:pk>/status/", manage.event_status, name="event_status"),
