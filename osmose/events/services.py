@@ -222,8 +222,13 @@ class RegistrationResult:
     errors: list[str] = field(default_factory=list)
 
 
-def clean_answers(event: Event, answers: Mapping[str, Any], *, member: bool) -> dict[str, Any]:
-    """Answers keyed by question id, checked against the event's form; raises ValidationError."""
+def clean_answers(
+    event: Event, answers: Mapping[str, Any], *, member: bool, require: bool = True
+) -> dict[str, Any]:
+    """Answers keyed by question id, checked against the event's form; raises ValidationError.
+
+    ``require`` False lets an organiser add someone without answering the required questions.
+    """
     cleaned: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
     for question in event.questions.all():
@@ -233,7 +238,7 @@ def clean_answers(event: Event, answers: Mapping[str, Any], *, member: bool) -> 
         raw = answers.get(key, answers.get(question.pk))  # type: ignore[call-overload]
         empty = raw in (None, "", [], ())
         if empty:
-            if question.required:
+            if question.required and require:
                 errors[f"q{question.pk}"] = [_("This question needs an answer.")]
             continue
         try:
@@ -463,7 +468,7 @@ def register(
     member = bool(getattr(user, "is_authenticated", False))
     _check_can_register(event, user=user, invitation=invitation, organiser=organiser)
     cleaned = _clean_registrant(registrant)
-    cleaned_answers = clean_answers(event, answers or {}, member=member)
+    cleaned_answers = clean_answers(event, answers or {}, member=member, require=not organiser)
     session_ids = sorted({int(s) for s in session_ids})
     sessions = list(event.sessions.filter(pk__in=session_ids))
     if len(sessions) != len(session_ids):
