@@ -462,7 +462,9 @@ class ManualRegistrationForm(forms.Form):
         # Guests' questions: a manual add has no account behind it.
         self.questions = [q for q in event.questions.all() if q.asked_to(member=False)]
         for question in self.questions:
-            self.fields[f"q{question.pk}"] = answer_field(question)
+            field = answer_field(question)
+            field.required = False  # an organiser may not know every answer
+            self.fields[f"q{question.pk}"] = field
 
     def clean_organisation(self) -> tuple[str, int | None]:
         text = " ".join(self.cleaned_data.get("organisation", "").split())
