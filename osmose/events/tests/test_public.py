@@ -596,7 +596,7 @@ def test_the_invitation_link_is_counted_and_remembered(outsider_client, member_c
     assert outsider_client.session[SESSION_INVITATION] == invitation.pk
     assert "Hello Yanis" in response.text
     assert reverse("events:invitation_decline", args=[invitation.token]) in response.text
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert "no-store" in response["Cache-Control"]
     assert member_client.get(url).status_code == 200
     assert outsider_client.get(reverse("events:invitation", args=["nope"])).status_code == 404
@@ -615,7 +615,7 @@ def test_declining_needs_a_click_not_a_link_scanner(outsider_client):
     url = reverse("events:invitation_decline", args=[invitation.token])
     response = outsider_client.get(url)
     assert response.status_code == 200
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     invitation.refresh_from_db()
     assert invitation.declined_at is None
     response = outsider_client.post(url, **EN)

@@ -63,7 +63,7 @@ def test_the_ticket_page_keeps_its_token_secret(outsider_client):
     registration = register(factories.event())
     for name in ("events:ticket", "events:ticket_qr", "events:ticket_ics", "events:ticket_cancel"):
         response = outsider_client.get(reverse(name, args=[registration.token]))
-        assert response["Referrer-Policy"] == "no-referrer", name
+        assert response["Referrer-Policy"] == "same-origin", name
         assert response["Cache-Control"] == "private, no-store", name
     page = outsider_client.get(reverse("events:ticket", args=[registration.token])).text
     assert '<meta name="robots" content="noindex, nofollow">' in page

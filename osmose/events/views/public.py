@@ -62,12 +62,17 @@ def suggestions_rate(group: str, request: HttpRequest) -> str:
 
 
 def no_referrer(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """For pages whose URL holds a secret token: not cached, never sent as a referrer."""
+    """For pages whose URL holds a secret token: not cached, never sent to other sites.
+
+    ``same-origin``, not ``no-referrer``: with ``no-referrer`` the browser sends
+    ``Origin: null`` on the page's own forms (cancel, confirm, survey) and Django's CSRF
+    check rightly refuses them.
+    """
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = view(request, *args, **kwargs)
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "same-origin"
         response["Cache-Control"] = "private, no-store"
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response
