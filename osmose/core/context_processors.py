@@ -23,9 +23,7 @@ def nav_areas(user: Any) -> list[dict[str, Any]]:
         if role == "animator" and not animator:
             continue
         url_name = (animator_url_name if animator else None) or url_name
-        areas.append(
-            {"label": label, "url_name": url_name, "app": (url_name or "").split(":")[0]}
-        )
+        areas.append({"label": label, "url_name": url_name, "app": (url_name or "").split(":")[0]})
     return areas
 
 
