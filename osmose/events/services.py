@@ -1015,3 +1015,84 @@ def move_question(*, actor: Any, question: Question, offset: int) -> None:
         target=question.event,
         data={"question": question.pk, "position": target},
     )
+
+
+# --- The registrant's person, ahead of the seat decision --------------------------------------
+
+
+def prepare_registrant(
+    *,
+    event: Event,
+    registrant: Registrant,
+    answers: Mapping[str, Any] | None = None,
+    session_ids: Sequence[int] = (),
+    user: Any = None,
+    consent: bool = False,
+    invitation: Invitation | None = None,
+    actor: Any = None,
+    organiser: bool = False,
+) -> bool:
+    """Find or create the registrant's person before ``register`` decides the seat.
+
+    ``register`` matches the person with the event's row locked, so each registration of an
+    event waits while the one before scores namesakes with the duplicate engine and indexes
+    a newcomer. Called first with the same arguments, this does that work outside the event's
+    lock: it validates as ``register`` does (a refused registration creates nobody), matches
+    with reads only, then creates or completes the person and records the consent in a short
+    transaction of its own, serialised per e-mail address. ``register`` then finds the person
+    by e-mail in one query; pass it ``consent=False`` when this returns True (the consent is
+    recorded). A signed-in member registers as their own record: nothing to prepare (False).
+
+    Should ``register`` refuse afterwards (the window closed meanwhile), the person stays in
+    the registry with the provenance "event registration", as any contact who wrote would.
+    """
+    if getattr(user, "is_authenticated", False):
+        return False
+    _check_can_register(event, user=user, invitation=invitation, organiser=organiser)
+    cleaned = _clean_registrant(registrant)
+    clean_answers(event, answers or {}, member=False)
+    wanted = {int(s) for s in session_ids}
+    if event.sessions.filter(pk__in=wanted).count() != len(wanted):
+        raise ValidationError({"sessions": [_("One of the chosen sessions is not in this event.")]})
+    organisation = _organisation_for(registrant)
+    match = match_person(cleaned, organisation)  # reads only: nothing is locked while scoring
+    if match is not None and match.email and not consent:
+        return True  # on record with this address already: nothing to write
+    with transaction.atomic():
+        _lock_email(cleaned["email"])
+        person = (
+            Person.objects.filter(email__iexact=cleaned["email"], erased_at=None, merged_into=None)
+            .order_by("pk")
+            .first()
+        )
+        if person is None and match is not None:
+            # The engine's match had no address: it must still have none to take this one.
+            person = Person.objects.filter(pk=match.pk, email="", erased_at=None).first()
+            if person is not None:
+                people_services.update_person(
+                    actor=actor,
+                    person=person,
+                    values={"email": cleaned["email"]},
+                    source=REGISTRATION_SOURCE,
+                )
+        if person is None:
+            person = people_services.create_person(
+                actor=actor,
+                values=cleaned,
+                source=REGISTRATION_SOURCE,
+                source_data={"event": event.pk},
+            )
+            if organisation is not None:
+                people_services.add_affiliation(
+                    actor=actor, person=person, organisation=organisation
+                )
+        if consent:
+            people_services.record_consent(
+                actor=actor,
+                person=person,
+                purpose=ConsentPurpose.NETWORK,
+                legal_basis=LegalBasis.CONSENT,
+                channel=ConsentChannel.FORM,
+                source=f"{REGISTRATION_SOURCE}: {event.title_fr}"[:150],
+            )
+    return True
