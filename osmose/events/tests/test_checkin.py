@@ -176,14 +176,14 @@ def test_the_page_without_javascript_checks_in_with_a_plain_form(animator_client
     assert response.status_code == 302
     assert response["Location"] == reverse("events:checkin", args=[event.pk]) + "?q=durand"
     assert [str(m) for m in get_messages(response.wsgi_request)] == [
-        "Camille Durand is checked in."
+        "Arrivée de Camille Durand enregistrée."
     ]
     seats[0].refresh_from_db()
     assert seats[0].checked_in_at is not None
     response = animator_client.post(
         reverse("events:checkin_sync", args=[event.pk]), {"token": seats[3].token}, follow=True
     )
-    assert "no confirmed seat" in response.content.decode()
+    assert "pas de place confirmée" in response.content.decode()
 
 
 def test_the_page_carries_its_configuration_for_the_script(animator_client, event, seats):
@@ -195,7 +195,7 @@ def test_the_page_carries_its_configuration_for_the_script(animator_client, even
     html = response.content.decode()
     assert 'id="checkin-config"' in html
     assert "js/checkin.js" in html and "vendor/jsQR.js" in html
-    assert "0 / 3 checked in" in html
+    assert "0 / 3 pointés" in html
     # The event has started: the no-shows can be marked from the desk.
     assert reverse("events:attendance_close", args=[event.pk]) in html
 
@@ -251,7 +251,7 @@ def test_a_walk_in_is_refused_when_the_event_is_full(animator_client):
         {"given_name": "Lou", "family_name": "Garnier", "email": "lou@example.test"},
     )
     assert response.status_code == 400
-    assert "The event is full" in response.content.decode()
+    assert "L&#x27;événement est complet" in response.content.decode()
     assert Registration.objects.filter(event=event).count() == 1
 
 
