@@ -9,6 +9,7 @@ sent, under a lock: a run that crashes or overlaps another never sends one twice
 once, by design: a lost reminder is better than two).
 """
 
+import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from email.message import MIMEPart
@@ -30,6 +31,8 @@ from osmose.events.models import (
     Registration,
     RegistrationStatus,
 )
+
+logger = logging.getLogger(__name__)
 
 KINDS = {
     "confirmed", "waitlisted", "pending", "offered", "offer_expired", "cancelled", "rejected",
@@ -302,3 +305,15 @@ def send_invitation(invitation: Invitation) -> bool:
 def send_invitations(invitations: Iterable[Invitation]) -> int:
     """``send_invitation`` for each; the number sent."""
     return sum(1 for invitation in invitations if send_invitation(invitation))
+
+
+def send_registration_email_or_queue(kind: str, registration_id: int) -> None:
+    """Send now; if the mail server fails, queue it for the worker instead of failing the
+    request (the registration is committed already and must not look lost)."""
+    try:
+        send_registration_email(kind, registration_id)
+    except Exception:
+        logger.exception("E-mail %s for registration %s failed; queued", kind, registration_id)
+        from osmose.events.tasks import send_registration_email_later
+
+        send_registration_email_later.enqueue(kind=kind, registration_id=registration_id)

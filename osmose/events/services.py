@@ -60,7 +60,7 @@ def _notify(kind: str, registration_id: int) -> None:
     """Send ``kind`` to the registrant once the transaction has committed."""
     from osmose.events import emails
 
-    transaction.on_commit(lambda: emails.send_registration_email(kind, registration_id))
+    transaction.on_commit(lambda: emails.send_registration_email_or_queue(kind, registration_id))
 
 
 # --- Events -----------------------------------------------------------------------------------

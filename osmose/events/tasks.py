@@ -69,3 +69,11 @@ def send_event_message(context: TaskContext, message_id: int) -> dict[str, Any]:
 
 def _failures(failed: int) -> str:
     return _("%(count)d could not be sent") % {"count": failed} if failed else ""
+
+
+@task()
+def send_registration_email_later(kind: str, registration_id: int) -> None:
+    """A registration e-mail that failed during the request, tried again by the worker."""
+    from osmose.events import emails
+
+    emails.send_registration_email(kind, registration_id)

@@ -283,3 +283,24 @@ def test_thank_names_an_event():
     assert run("remind") == "reminders sent: 0\n"
     with pytest.raises(CommandError, match="No event"):
         run("thank", "999999")
+
+
+def test_a_mail_server_failure_queues_the_mail_and_keeps_the_registration(
+    settings, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    # Nothing listens on port 1: a real connection failure, as when the SMTP server is down.
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": 1, "timeout": 2},
+        }
+    }
+    event = factories.event()
+    with django_capture_on_commit_callbacks(execute=True):
+        registration = register(event, 1).registration
+    assert Registration.objects.filter(pk=registration.pk, status="confirmed").exists()
+    [queued] = DBTaskResult.objects.all()
+    assert queued.task_path.endswith("send_registration_email_later")
+    assert queued.args_kwargs["kwargs"] == {"kind": "confirmed", "registration_id": registration.pk}

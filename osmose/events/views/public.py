@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from osmose.events import services
+from osmose.events import emails, services
 from osmose.events.access import get_event_for_user
 from osmose.events.forms import RegistrationForm
 from osmose.events.models import (
@@ -363,6 +363,14 @@ def _initial(request: HttpRequest, invitation: Invitation | None) -> dict[str, s
     return {}
 
 
+def _owns(request: HttpRequest, registration: Registration) -> bool:
+    user = request.user
+    return bool(user.is_authenticated) and user.pk in (
+        registration.user_id,
+        registration.person.user_id,
+    )
+
+
 def _status_message(result: services.RegistrationResult) -> str:
     registration = result.registration
     match registration.status:
@@ -429,17 +437,23 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         status = 400
         if form.is_valid():
+            common: dict[str, Any] = {
+                "event": event,
+                "registrant": form.registrant(),
+                "answers": form.answers(),
+                "session_ids": form.cleaned_data.get("sessions") or (),
+                "user": request.user,
+                "invitation": invitation,
+            }
+            consent = form.cleaned_data["consent"]
             try:
+                # The person first, outside the event's lock: the seat decision stays short.
+                prepared = services.prepare_registrant(**common, consent=consent)
                 result = services.register(
-                    event=event,
-                    registrant=form.registrant(),
-                    answers=form.answers(),
-                    session_ids=form.cleaned_data.get("sessions") or (),
-                    user=request.user,
+                    **common,
                     language=get_language() or settings.LANGUAGE_CODE,
                     source=RegistrationSource.INVITATION if invitation else RegistrationSource.FORM,
-                    consent=form.cleaned_data["consent"],
-                    invitation=invitation,
+                    consent=consent and not prepared,
                 )
             except PermissionDenied as error:
                 return _refused(request, event, str(error))
@@ -450,6 +464,17 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
                 else:
                     form.add_error(None, error.messages)
             else:
+                if not result.created and not _owns(request, result.registration):
+                    # Typing someone's e-mail address must not open their ticket: the link
+                    # goes to that address again instead.
+                    emails.send_registration_email(
+                        result.registration.status, result.registration.pk
+                    )
+                    return render(
+                        request,
+                        "events/public/register_again.html",
+                        {"event": event, "email": result.registration.person.email},
+                    )
                 messages.success(request, _status_message(result))
                 return redirect("events:ticket", result.registration.token)
     return render(

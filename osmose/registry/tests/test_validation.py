@@ -46,3 +46,21 @@ def test_empty_values_stay_empty():
         validation.clean_ror,
     ):
         assert cleaner("") == ""
+
+
+def test_a_person_is_found_by_e_mail_through_an_index(db):
+    """The registration and import lookups by e-mail, whatever the case, do not scan people."""
+    from django.db import connection
+
+    from osmose.registry.models import Person
+
+    query = Person.objects.filter(email__iexact="Ada@Example.test").values("pk").query
+    sql, params = query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # An empty table is cheapest to scan; ask whether the index *can* serve the query.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        prefix = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
+        cursor.execute(prefix + sql, params)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "registry_person_email_ci" in plan, plan

@@ -16,13 +16,18 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("OSMOSE_HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument(
-            "--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2"))
+            "--workers",
+            type=int,
+            default=int(os.environ.get("WEB_CONCURRENCY", str((os.cpu_count() or 1) + 1))),
+            help="Web worker processes (default: one per core, plus one).",
         )
         parser.add_argument(
             "--threads",
             type=int,
-            default=int(os.environ.get("OSMOSE_THREADS", "8")),
-            help="Request threads per web worker (requests mostly wait on the database).",
+            # Measured with `osmose bench registration` on 2 cores: 3 workers x 2 threads
+            # served more registrations per second, with a lower p99, than 2 x 8.
+            default=int(os.environ.get("OSMOSE_THREADS", "2")),
+            help="Request threads per web worker.",
         )
         parser.add_argument("--no-worker", action="store_true", help="Do not start the worker.")
 
