@@ -46,6 +46,7 @@ from osmose.registry.models import (
     Person,
 )
 from osmose.registry.services import people as people_services
+from osmose.registry.services.indexing import reindex_people
 
 EVENT_FIELDS = [
     "kind", "title_fr", "title_en", "description_fr", "description_en", "starts_at", "ends_at",
@@ -357,10 +358,11 @@ def match_person(
     candidates = sorted(
         person_duplicates(record, threshold=POSSIBLE), key=lambda c: c.score, reverse=True
     )
+    without_email = Person.objects.filter(
+        pk__in=[c.object_id for c in candidates], erased_at=None, merged_into=None, email=""
+    ).in_bulk()
     for candidate in candidates:
-        person = Person.objects.filter(
-            pk=candidate.object_id, erased_at=None, merged_into=None, email=""
-        ).first()
+        person = without_email.get(candidate.object_id)
         same_organisation = (
             person is not None
             and organisation is not None
@@ -369,6 +371,26 @@ def match_person(
         if person is not None and (candidate.score >= LIKELY or same_organisation):
             return person
     return None
+
+
+def _new_person(
+    *, actor: Any, cleaned: Mapping[str, Any], organisation: Organisation | None, event: Event
+) -> Person:
+    """A newcomer, affiliated to the organisation they named if the directory knows it,
+    indexed once (search document and duplicate keys) when both are written."""
+    person = people_services.create_person(
+        actor=actor,
+        values=cleaned,
+        source=REGISTRATION_SOURCE,
+        source_data={"event": event.pk},
+        reindex=False,
+    )
+    if organisation is not None:
+        people_services.add_affiliation(
+            actor=actor, person=person, organisation=organisation, reindex=False
+        )
+    reindex_people([person.pk])
+    return person
 
 
 def _person_for(
@@ -389,14 +411,7 @@ def _person_for(
             source=REGISTRATION_SOURCE,
         )
     if person is None:
-        person = people_services.create_person(
-            actor=actor,
-            values=cleaned,
-            source=REGISTRATION_SOURCE,
-            source_data={"event": event.pk},
-        )
-        if organisation is not None:
-            people_services.add_affiliation(actor=actor, person=person, organisation=organisation)
+        person = _new_person(actor=actor, cleaned=cleaned, organisation=organisation, event=event)
     if consent:
         people_services.record_consent(
             actor=actor,
@@ -1076,16 +1091,9 @@ def prepare_registrant(
                     source=REGISTRATION_SOURCE,
                 )
         if person is None:
-            person = people_services.create_person(
-                actor=actor,
-                values=cleaned,
-                source=REGISTRATION_SOURCE,
-                source_data={"event": event.pk},
+            person = _new_person(
+                actor=actor, cleaned=cleaned, organisation=organisation, event=event
             )
-            if organisation is not None:
-                people_services.add_affiliation(
-                    actor=actor, person=person, organisation=organisation
-                )
         if consent:
             people_services.record_consent(
                 actor=actor,
