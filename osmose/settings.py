@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "osmose.accounts",
     "osmose.registry",
     "osmose.events",
+    "osmose.matchmaking",
     "osmose.network",
     "osmose.portal",
     "osmose.api",
@@ -182,6 +183,9 @@ else:
     }
 
 # --- Background tasks -----------------------------------------------------------------------
+# Registration e-mails (confirmation with the QR code, waiting list, offers) are rendered and
+# sent by the worker, off the request; the test profile sends them at once, after the commit.
+OSMOSE_MAIL_IN_BACKGROUND = env_bool("OSMOSE_MAIL_IN_BACKGROUND", OSMOSE_ENV != "test")
 TASKS = {
     "default": {
         "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),

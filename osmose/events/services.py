@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
@@ -58,10 +59,21 @@ REGISTRATION_SOURCE = "event registration"
 
 
 def _notify(kind: str, registration_id: int) -> None:
-    """Send ``kind`` to the registrant once the transaction has committed."""
+    """Send ``kind`` to the registrant once the transaction has committed: through the worker
+    (``OSMOSE_MAIL_IN_BACKGROUND``, the default outside tests), or at once."""
     from osmose.events import emails
+    from osmose.events.tasks import send_registration_email_later
 
-    transaction.on_commit(lambda: emails.send_registration_email_or_queue(kind, registration_id))
+    if settings.OSMOSE_MAIL_IN_BACKGROUND:
+        transaction.on_commit(
+            lambda: send_registration_email_later.enqueue(
+                kind=kind, registration_id=registration_id
+            )
+        )
+    else:
+        transaction.on_commit(
+            lambda: emails.send_registration_email_or_queue(kind, registration_id)
+        )
 
 
 # --- Events -----------------------------------------------------------------------------------

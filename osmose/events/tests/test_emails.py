@@ -304,3 +304,15 @@ def test_a_mail_server_failure_queues_the_mail_and_keeps_the_registration(
     [queued] = DBTaskResult.objects.all()
     assert queued.task_path.endswith("send_registration_email_later")
     assert queued.args_kwargs["kwargs"] == {"kind": "confirmed", "registration_id": registration.pk}
+
+
+def test_in_background_the_worker_sends_the_confirmation(transactional_db, settings):
+    from django.core.management import call_command
+
+    settings.OSMOSE_MAIL_IN_BACKGROUND = True
+    event = factories.event()
+    register(event, 1, language="en")
+    assert mail.outbox == []  # queued, not sent by the request
+    call_command("worker", batch=True, verbosity=0)
+    [message] = mail.outbox
+    assert message.subject.startswith("Your seat is confirmed")

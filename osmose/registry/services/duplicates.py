@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from osmose.core.audit import log_action
 from osmose.registry.dedup import (
@@ -19,8 +19,9 @@ from osmose.registry.dedup import (
 )
 from osmose.registry.models import DuplicateDecision, DuplicateKey, DuplicateKind
 
-# A key shared by more records than this says little; comparing them all would be slow.
-MAX_CANDIDATES = 400
+# Only the records sharing the most blocking keys with the one checked are scored: a true
+# duplicate shares many (name, e-mail, phone, address keys); a namesake in a big town, few.
+MAX_CANDIDATES = 50
 
 
 @dataclass(frozen=True)
@@ -44,23 +45,31 @@ def _candidate_ids(kind: str, keys: set[str], exclude_id: int | None) -> list[in
         return []
     rows = (
         DuplicateKey.objects.filter(kind=kind, key__in=[k[:80] for k in keys])
-        .values_list("object_id", flat=True)
-        .distinct()[: MAX_CANDIDATES + 1]
+        .exclude(object_id=exclude_id or 0)
+        .values("object_id")
+        .annotate(shared=Count("object_id"))
+        .order_by("-shared", "object_id")
+        .values_list("object_id", flat=True)[:MAX_CANDIDATES]
     )
-    return [i for i in rows if i != exclude_id]
+    return list(rows)
 
 
 def person_duplicates(record: PersonRecord, *, threshold: float = POSSIBLE) -> list[Candidate]:
     """Existing people who may be the same as ``record`` (whose id may be 0 when new)."""
     from osmose.registry.models import Person
-    from osmose.registry.services.indexing import person_record
 
     exclude_id = record.id or None
     ids = _candidate_ids(DuplicateKind.PERSON, person_blocking_keys(record), exclude_id)
     if not ids:
         return []
     ids_set = set(ids) - _decided(DuplicateKind.PERSON, exclude_id, ids)
-    others = [person_record(p) for p in Person.objects.filter(pk__in=ids_set, erased_at=None)]
+    fields = ["given_name", "family_name", "email", "phone", "street", "postcode", "city"]
+    others = [
+        PersonRecord(id=pk, external_id=str(pk), **dict(zip(fields, values, strict=True)))
+        for pk, *values in Person.objects.filter(pk__in=ids_set, erased_at=None).values_list(
+            "pk", *fields
+        )
+    ]
     return _candidates(find_person_matches(record, others, threshold=threshold), record.id)
 
 
