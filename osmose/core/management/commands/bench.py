@@ -10,7 +10,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 class Command(BaseCommand):
     help = (
         "Run a benchmark from bench/<area>.py and print its figures as one JSON object on the "
-        "last line. Areas: dedup, registry, registration, … (`osmose bench AREA --help` for its "
+        "last line. Areas: dedup, registry, registration, scheduler, … (`osmose bench AREA --help` "
+        "for its "
         "options)."
     )
 
