@@ -385,6 +385,18 @@ def match_person(
     return None
 
 
+def _record_consent(*, actor: Any, person: Person, event: Event) -> None:
+    """The consent ticked on the registration form: the network's news, given on the web."""
+    people_services.record_consent(
+        actor=actor,
+        person=person,
+        purpose=ConsentPurpose.NETWORK,
+        legal_basis=LegalBasis.CONSENT,
+        channel=ConsentChannel.FORM,
+        source=f"{REGISTRATION_SOURCE}: {event.title_fr}"[:150],
+    )
+
+
 def _new_person(
     *, actor: Any, cleaned: Mapping[str, Any], organisation: Organisation | None, event: Event
 ) -> Person:
@@ -425,14 +437,7 @@ def _person_for(
     if person is None:
         person = _new_person(actor=actor, cleaned=cleaned, organisation=organisation, event=event)
     if consent:
-        people_services.record_consent(
-            actor=actor,
-            person=person,
-            purpose=ConsentPurpose.NETWORK,
-            legal_basis=LegalBasis.CONSENT,
-            channel=ConsentChannel.FORM,
-            source=f"{REGISTRATION_SOURCE}: {event.title_fr}"[:150],
-        )
+        _record_consent(actor=actor, person=person, event=event)
     people_services.record_contact(person=person)
     return person
 
@@ -1107,12 +1112,5 @@ def prepare_registrant(
                 actor=actor, cleaned=cleaned, organisation=organisation, event=event
             )
         if consent:
-            people_services.record_consent(
-                actor=actor,
-                person=person,
-                purpose=ConsentPurpose.NETWORK,
-                legal_basis=LegalBasis.CONSENT,
-                channel=ConsentChannel.FORM,
-                source=f"{REGISTRATION_SOURCE}: {event.title_fr}"[:150],
-            )
+            _record_consent(actor=actor, person=person, event=event)
     return True
