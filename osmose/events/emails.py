@@ -36,7 +36,7 @@ logger = logging.getLogger(__name__)
 
 KINDS = {
     "confirmed", "waitlisted", "pending", "offered", "offer_expired", "cancelled", "rejected",
-    "reminder", "thanks",
+    "reminder", "thanks", "event_cancelled",
 }  # fmt: skip
 
 

@@ -156,6 +156,13 @@ def change_event_status(*, actor: Any, event: Event, status: str) -> None:
         target=locked,
         data={"before": before, "after": status},
     )
+    if status == EventStatus.CANCELLED:
+        # Everyone still registered hears it, in their language; the registrations stay as
+        # they were (history), and their ticket pages say the event is cancelled.
+        for registration_id in locked.registrations.filter(status__in=_active()).values_list(
+            "pk", flat=True
+        ):
+            _notify("event_cancelled", registration_id)
 
 
 @transaction.atomic

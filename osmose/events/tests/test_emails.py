@@ -316,3 +316,20 @@ def test_in_background_the_worker_sends_the_confirmation(transactional_db, setti
     call_command("worker", batch=True, verbosity=0)
     [message] = mail.outbox
     assert message.subject.startswith("Your seat is confirmed")
+
+
+def test_cancelling_an_event_tells_everyone_still_registered(django_capture_on_commit_callbacks):
+    from osmose.events import services
+
+    event = factories.event(capacity=1, title_fr="Afterwork annulé", title_en="Cancelled afterwork")
+    holder = register(event, 1, language="en").registration
+    waiting = register(event, 2, language="fr").registration
+    gone = register(event, 3).registration
+    services.cancel(actor=None, registration=gone)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.change_event_status(actor=None, event=event, status="cancelled")
+    by_address = {m.to[0]: m.subject for m in mail.outbox}
+    assert by_address == {
+        holder.person.email: "Event cancelled: Cancelled afterwork",
+        waiting.person.email: "Événement annulé : Afterwork annulé",
+    }
