@@ -865,6 +865,29 @@ def walk_in(
             notify=False,
         )
         registration = result.registration
+        if not result.created and registration.status in (
+            RegistrationStatus.WAITLISTED,
+            RegistrationStatus.OFFERED,
+            RegistrationStatus.PENDING,
+        ):
+            # Registered already, without a seat: at the door, a free seat is theirs.
+            locked = Event.objects.select_for_update().get(pk=event.pk)
+            if locked.capacity is None or seats_taken(locked) < locked.capacity:
+                registration.status = RegistrationStatus.CONFIRMED
+                registration.confirmed_at = timezone.now()
+                registration.offer_expires_at = None
+                registration.save(
+                    update_fields=["status", "confirmed_at", "offer_expires_at", "updated_at"]
+                )
+                log_action("events.registration.promoted", actor=actor, target=registration)
+            else:
+                raise ValidationError(
+                    _(
+                        "%(name)s is already registered (%(status)s) and the event is full: "
+                        "raise its capacity to let them in."
+                    )
+                    % {"name": registration.person, "status": registration.get_status_display()}
+                )
         if registration.status != RegistrationStatus.CONFIRMED:
             raise ValidationError(
                 _("The event is full: raise its capacity to let %(name)s in.")

@@ -276,3 +276,16 @@ def test_a_namesake_with_another_address_is_not_taken_for_the_known_person():
     assert linked == without_email
     linked.refresh_from_db()
     assert linked.email == "yves.perrin@example.test"
+
+
+def test_a_walk_in_already_on_the_waiting_list_gets_a_free_seat():
+    event = factories.event(capacity=1, requires_approval=True)
+    pending = register(event, 1).registration  # waits for approval: no seat taken
+    walker = services.walk_in(actor=None, event=event, registrant=factories.registrant(1))
+    assert walker.pk == pending.pk
+    assert (walker.status, walker.checked_in_at is not None) == ("confirmed", True)
+    late = register(event, 2).registration
+    with pytest.raises(ValidationError, match="already registered"):
+        services.walk_in(actor=None, event=event, registrant=factories.registrant(2), language="en")
+    late.refresh_from_db()
+    assert late.status == RegistrationStatus.PENDING
