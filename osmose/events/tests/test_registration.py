@@ -285,7 +285,7 @@ def test_a_walk_in_already_on_the_waiting_list_gets_a_free_seat():
     assert walker.pk == pending.pk
     assert (walker.status, walker.checked_in_at is not None) == ("confirmed", True)
     late = register(event, 2).registration
-    with pytest.raises(ValidationError, match="already registered"):
-        services.walk_in(actor=None, event=event, registrant=factories.registrant(2), language="en")
+    with pytest.raises(ValidationError, match="déjà inscrit"):
+        services.walk_in(actor=None, event=event, registrant=factories.registrant(2))
     late.refresh_from_db()
     assert late.status == RegistrationStatus.PENDING
