@@ -878,7 +878,7 @@ class CancelIn(Schema):
 
 @router.post(
     "/events/{event_id}/registrations/{registration_id}/cancel",
-    response={200: RegistrationOut, 401: ErrorOut, 403: ErrorOut},
+    response={200: RegistrationOut, 401: ErrorOut, 403: ErrorOut, 409: ErrorOut},
     auth=PUBLIC_AUTH,
     throttle=PUBLIC_THROTTLE,
     summary="Cancel a registration",
@@ -897,7 +897,7 @@ def cancel(
     payload: CancelIn | None = None,
 ) -> Any:
     registration = (
-        Registration.objects.select_related("person")
+        Registration.objects.select_related("person", "event")
         .filter(event_id=event_id, pk=registration_id)
         .first()
     )
@@ -910,6 +910,9 @@ def cancel(
         if not _signed_in(request) and not token:
             return Status(401, ErrorOut(detail="Authentication required (or the ticket token)."))
         return Status(403, ErrorOut(detail="Only the registrant or an animator may cancel."))
+    if registration.event.is_past and not organiser:
+        # As on the ticket page: after the event, attendance is history, not a seat to free.
+        return Status(409, ErrorOut(detail="The event is over: its registrations are history."))
     services.cancel(
         actor=request.user if _signed_in(request) else None,
         registration=registration,

@@ -23,6 +23,7 @@ from osmose.events.models import (
     SessionChoiceStatus,
 )
 from osmose.registry.directory import DirectoryQuery
+from osmose.registry.exports import safe_cell
 from osmose.registry.models import Organisation, Person, Segment
 
 
@@ -191,7 +192,8 @@ def export_table(event: Event, registrations: QuerySet[Registration]) -> tuple[l
     organisations = _answer_organisations(questions, registrations_list)
     positions = waitlist_positions(event)
     zone = ZoneInfo(event.time_zone)
-    header = [*EXPORT_COLUMNS, *[q.label for q in questions]]
+    # Question labels are typed by organisers: neutralised like every cell.
+    header = [*EXPORT_COLUMNS, *[safe_cell(q.label) for q in questions]]
 
     def local(value: Any) -> Any:
         return value.astimezone(zone).replace(microsecond=0) if value else None

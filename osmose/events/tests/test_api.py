@@ -622,3 +622,19 @@ def test_the_browser_session_works_as_well_as_a_token(
     response = post(member_client, f"/events/{event.pk}/registrations", person_data(2))
     assert response.status_code == 201
     assert Registration.objects.get(pk=response.json()["id"]).user is not None
+
+
+def test_after_the_event_the_registrant_may_no_longer_cancel(anonymous):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    event = factories.event(starts_at=timezone.now() - timedelta(days=2))
+    registration = services.register(
+        event=event, registrant=factories.registrant(1), organiser=True
+    ).registration
+    url = f"/events/{event.pk}/registrations/{registration.pk}/cancel"
+    response = post(anonymous, f"{url}?token={registration.token}")
+    assert response.status_code == 409
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.CONFIRMED
