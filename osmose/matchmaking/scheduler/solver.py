@@ -20,6 +20,7 @@ When not every meeting fits, a first model maximises the placed priority (the co
 priorities are given), then the break model keeps at least that much placed.
 """
 
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -396,8 +397,8 @@ def _minimise_breaks(
        optimal; proved impossible, the bound rises by one. A tight L makes most participants
        single-block, which propagates far better than the objective does.
     2. When such a step times out, CP-SAT minimises for the remaining time (``objective ≥ L``).
-    The first step may take half the time left, later ones 40 % of it and at most 20 % of
-    the whole limit. (Probing
+    The first step may take half the time left, later ones 40 % of it and at most 10 % of
+    the whole limit (then a first schedule and our own LNS, see ``_first_then_lns``). (Probing
     upwards, L + 1, + 2, + 4…, for a first schedule was tried and lost time on every sample.)
     """
     built = _break_model(problem, fairness, must_place, hint)
@@ -409,7 +410,7 @@ def _minimise_breaks(
         left = deadline - time.monotonic()
         # The first question, at the bound every participant's runs allow, is the likeliest
         # to have a yes (many events can do with no break): it may take half the time.
-        budget = 0.5 * left if at_most == built.lower else min(0.4 * left, 0.2 * limit)
+        budget = 0.5 * left if at_most == built.lower else min(0.4 * left, 0.1 * limit)
         if budget < 0.5:
             return cp_model.UNKNOWN, None
         decision = built.model.clone()
@@ -444,6 +445,11 @@ def _minimise_breaks(
         if lower > most:  # every break count is impossible: the rules (fairness) conflict
             return Result(instance.name, Status.INFEASIBLE, None, fairness=fairness)
     built.model.add(built.objective >= built.offset + lower)
+    if must_place is None:
+        slots = _first_then_lns(problem, built, lower, deadline, started, seed, workers, found)
+        if slots is not None:
+            total = sum(compute_breaks(instance, slots).values())
+            return _as_result(problem, slots, fairness, lower, started, total <= lower)
     solver = _parameters(deadline - time.monotonic(), seed, workers)
     outcome = solver.solve(built.model, _Recorder(started, built.offset, progress, log))
     if outcome == cp_model.INFEASIBLE:
@@ -453,6 +459,90 @@ def _minimise_breaks(
     slots = _solution_slots(problem, built.x, solver)
     proved = max(lower, round(solver.best_objective_bound) - built.offset)
     return _as_result(problem, slots, fairness, proved, started, outcome == cp_model.OPTIMAL)
+
+
+def _first_then_lns(
+    problem: _Problem,
+    built: _BreakModel,
+    lower: int,
+    deadline: float,
+    started: float,
+    seed: int,
+    workers: int,
+    found: Callable[[dict[str, int]], int],
+) -> dict[str, int] | None:
+    """A first schedule from the whole model, then our own large neighbourhood search.
+
+    Each step frees the meetings of some participants (those with breaks first, plus their
+    partners) or of a window of slots, fixes every other meeting where it is, and re-solves
+    that sub-problem for a few seconds from the current schedule. Returns None when no first
+    schedule was found (the caller then minimises on the whole model).
+    """
+    instance = problem.instance
+    rng = random.Random(seed)
+    left = deadline - time.monotonic()
+    if left < 1.0:
+        return None
+    solver = _parameters(min(left, max(1.0, 0.25 * left)), seed, workers)
+    solver.parameters.stop_after_first_solution = True
+    outcome = solver.solve(built.model)
+    if outcome not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    slots = _solution_slots(problem, built.x, solver)
+    best = found(slots)
+    meetings = instance.meetings
+    count = len(meetings)
+    size = min(count, max(10, count // 10))
+    step = 0
+    while best > lower and deadline - time.monotonic() > 0.3:
+        step += 1
+        per = compute_breaks(instance, slots)
+        free: set[int] = set()
+        kind = step % 3
+        if kind == 2:
+            width = max(2, round(instance.slot_count * size / count))
+            first = rng.randint(1, max(1, instance.slot_count - width + 1))
+            free = {i for i, m in enumerate(meetings) if first <= slots[m.id] < first + width}
+        else:
+            with_breaks = [p for p, b in per.items() if b > 0]
+            rng.shuffle(with_breaks)
+            others = [p for p in problem.of_participant if per.get(p, 0) == 0]
+            rng.shuffle(others)
+            for p in with_breaks + others:
+                if len(free) >= size:
+                    break
+                mine = problem.of_participant[p]
+                free.update(mine)
+                if kind == 1:  # and the partners' meetings
+                    for i in mine:
+                        for q in meetings[i].participants:
+                            if len(free) < size:
+                                free.update(problem.of_participant[q])
+        sub = built.model.clone()
+        for i, m in enumerate(meetings):
+            if i not in free:
+                sub.add(built.x[i, slots[m.id]] == 1)
+        sub.add(built.objective <= built.offset + best)
+        sub.clear_hints()
+        for (i, t), var in built.x.items():
+            sub.add_hint(var, slots[meetings[i].id] == t)
+        budget = min(1.0, deadline - time.monotonic())
+        if budget < 0.2:
+            break
+        solver = _parameters(budget, seed + step, workers)
+        outcome = solver.solve(sub)
+        if outcome in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            new = _solution_slots(problem, built.x, solver)
+            total = sum(compute_breaks(instance, new).values())
+            if total < best:
+                best = found(new)
+            if total <= best:
+                slots = new
+        if outcome == cp_model.OPTIMAL or outcome == cp_model.INFEASIBLE:
+            size = min(count, int(size * 1.15) + 1)
+        else:
+            size = max(10, int(size * 0.85))
+    return slots
 
 
 def _solution_slots(

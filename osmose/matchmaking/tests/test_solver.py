@@ -125,3 +125,43 @@ def test_the_greedy_takes_the_first_free_slot():
     assert result.slots() == {"m1": 1, "m2": 2, "m3": 3, "m4": 3}
     assert [(p.id, p.table) for p in result.meetings][:2] == [("m1", 1), ("m2", 1)]
     assert validate_result(tiny(), result, fairness=None) == []
+
+
+def test_the_neighbourhood_search_improves_a_first_schedule():
+    import time
+
+    from osmose.matchmaking.scheduler.solver import _break_model, _first_then_lns, _Problem
+    from osmose.matchmaking.scheduler.validate import compute_breaks
+
+    instance = tiny(
+        participants=[{"id": p, "unavailable_slots": [3] if p == "a" else []} for p in "abcd"],
+        meetings=[
+            meeting("m1", "a", "b", fixed_slot=1),
+            meeting("m2", "a", "c", session="afternoon"),
+            meeting("m3", "c", "d"),
+            meeting("m4", "b", "d", session="afternoon"),
+        ],
+    )
+    problem = _Problem(instance)
+    built = _break_model(problem, 2, None, {})
+    started = time.monotonic()
+    # An understated bound (0, the optimum is 2) keeps the search going until the deadline.
+    slots = _first_then_lns(
+        problem,
+        built,
+        0,
+        started + 2,
+        started,
+        0,
+        2,
+        lambda s: sum(compute_breaks(instance, s).values()),
+    )
+    assert slots is not None and len(slots) == 4
+    assert validate_result(instance, _as_result_of(instance, slots)) == []
+    assert sum(compute_breaks(instance, slots).values()) == 2
+
+
+def _as_result_of(instance, slots):
+    from osmose.matchmaking.scheduler.solver import _as_result, _Problem
+
+    return _as_result(_Problem(instance), slots, 2, None, 0.0, False)
