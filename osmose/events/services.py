@@ -7,7 +7,7 @@ goes to exactly one person. E-mails leave after the commit, never for a rolled-b
 """
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -239,7 +239,6 @@ class RegistrationResult:
     registration: Registration
     created: bool
     waitlist_position: int | None = None
-    errors: list[str] = field(default_factory=list)
 
 
 def clean_answers(

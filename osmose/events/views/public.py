@@ -61,7 +61,7 @@ def suggestions_rate(group: str, request: HttpRequest) -> str:
     return SUGGESTIONS_RATE
 
 
-def no_referrer(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def token_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """For pages whose URL holds a secret token: not cached, never sent to other sites.
 
     ``same-origin``, not ``no-referrer``: with ``no-referrer`` the browser sends
@@ -508,7 +508,7 @@ def organisation_suggestions(request: HttpRequest) -> HttpResponse:
 # --- Invitations ------------------------------------------------------------------------------
 
 
-@no_referrer
+@token_page
 @require_GET
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
     """The link of an invitation e-mail: remembered for the form, and counted as opened."""
@@ -530,7 +530,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-@no_referrer
+@token_page
 @require_http_methods(["GET", "POST"])
 def invitation_decline(request: HttpRequest, token: str) -> HttpResponse:
     """GET asks (link scanners follow links and must not answer for the person); POST declines."""

@@ -23,7 +23,7 @@ from osmose.events.models import (
     RegistrationStatus,
     SurveyResponse,
 )
-from osmose.events.views.public import no_referrer
+from osmose.events.views.public import token_page
 
 
 def _actor(request: HttpRequest) -> object:
@@ -60,7 +60,7 @@ def my_tickets(request: HttpRequest) -> HttpResponse:
     )
 
 
-@no_referrer
+@token_page
 @require_GET
 def ticket(request: HttpRequest, token: str) -> HttpResponse:
     registration = get_registration_by_token(token)
@@ -80,7 +80,7 @@ def ticket(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-@no_referrer
+@token_page
 @require_GET
 def ticket_pdf(request: HttpRequest, token: str) -> HttpResponse:
     from osmose.events import documents
@@ -93,7 +93,7 @@ def ticket_pdf(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
-@no_referrer
+@token_page
 @require_GET
 def ticket_ics(request: HttpRequest, token: str) -> HttpResponse:
     from osmose.events import documents
@@ -108,7 +108,7 @@ def ticket_ics(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
-@no_referrer
+@token_page
 @require_GET
 def ticket_qr(request: HttpRequest, token: str) -> HttpResponse:
     from osmose.events import documents
@@ -120,7 +120,7 @@ def ticket_qr(request: HttpRequest, token: str) -> HttpResponse:
     return HttpResponse(svg, content_type="image/svg+xml")
 
 
-@no_referrer
+@token_page
 @require_http_methods(["GET", "POST"])
 def ticket_cancel(request: HttpRequest, token: str) -> HttpResponse:
     """GET asks for confirmation; POST cancels, which offers the seat to the waiting list."""
@@ -159,7 +159,7 @@ def ticket_cancel(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("events:ticket", token)
 
 
-@no_referrer
+@token_page
 @require_POST
 def ticket_confirm(request: HttpRequest, token: str) -> HttpResponse:
     """Accept a seat offered from the waiting list, before the offer expires."""
@@ -182,7 +182,7 @@ def ticket_confirm(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("events:ticket", token)
 
 
-@no_referrer
+@token_page
 @require_http_methods(["GET", "POST"])
 def survey(request: HttpRequest, token: str) -> HttpResponse:
     """After the event: satisfaction, "did you meet someone?", comments (editable)."""
