@@ -333,7 +333,11 @@ def badges_html(
     """The HTML that ``badges_pdf`` prints (arguments as there)."""
     if layout not in BADGE_LAYOUTS:
         raise ValueError(f"layout must be one of {BADGE_LAYOUTS}, not {layout!r}")
-    extra_lines = extra_lines or {}
+    if extra_lines is None:
+        from osmose.events.extensions import badge_lines
+
+        registrations = list(registrations)
+        extra_lines = badge_lines(registrations)
     badges = []
     for registration in registrations:
         person = registration.person

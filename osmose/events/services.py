@@ -39,6 +39,7 @@ from osmose.events.models import (
     SessionChoiceStatus,
     SurveyResponse,
 )
+from osmose.events.signals import registration_cancelled
 from osmose.registry.models import (
     ConsentChannel,
     ConsentPurpose,
@@ -658,6 +659,7 @@ def cancel(
         target=registration,
         data={"reason": reason},
     )
+    registration_cancelled.send(sender=Registration, registration=registration)
     if notify:
         _notify("cancelled", registration.pk)
     _promote(locked_event)
