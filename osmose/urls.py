@@ -17,6 +17,8 @@ urlpatterns = [
     path("", include("osmose.portal.urls")),
     path("", include("osmose.registry.urls")),
     path("", include("osmose.events.urls")),
+    path("", include("osmose.matchmaking.urls")),
+    path("", include("osmose.network.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -50,10 +50,12 @@ def unauthorized(request: HttpRequest, exc: AuthenticationError):
 def mount_routers() -> None:
     """Each domain app's ``api.py`` router, mounted under its own prefix."""
     from osmose.events.api import router as events_router
+    from osmose.matchmaking.api import router as matchmaking_router
     from osmose.registry.api import router as registry_router
 
     api.add_router("/", registry_router)
     api.add_router("/", events_router)
+    api.add_router("/", matchmaking_router)
 
 
 mount_routers()

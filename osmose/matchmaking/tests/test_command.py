@@ -89,3 +89,28 @@ def test_the_osmose_command_exits_non_zero_on_a_malformed_file(tmp_path):
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["status"] == "optimal"
+
+
+def test_an_over_subscribed_instance_places_the_most_and_lists_the_rest(tmp_path):
+    # Three meetings of "a" in a two-slot day: one cannot be placed.
+    data = instance_data(
+        slot_count=2,
+        sessions=[],
+        fairness=None,
+        participants=[{"id": p, "unavailable_slots": []} for p in "abcd"],
+        meetings=[
+            {"id": "m1", "participants": ["a", "b"]},
+            {"id": "m2", "participants": ["a", "c"]},
+            {"id": "m3", "participants": ["a", "d"], "priority": 3},
+        ],
+    )
+    output = tmp_path / "result.json"
+    call_command(
+        "schedule-meetings", write(tmp_path, data), "--output", str(output), stdout=StringIO()
+    )
+    result = load_result(output)
+    assert result.status == "partial"
+    assert {p.id for p in result.meetings} >= {"m3"} and len(result.meetings) == 2
+    assert len(result.unscheduled) == 1 and result.unscheduled[0].reason
+    assert result.placed_upper_bound == 4  # priorities 3 + 1 at most
+    assert validate_result(load_instance(tmp_path / "instance.json"), result) == []
