@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 NAV_AREAS = [
     (_("Directory"), "registry:organisations", "animator", None),
     (_("Events"), "events:calendar", None, "events:manage_list"),
-    (_("Meetings"), None, None, None),
+    (_("Meetings"), "matchmaking:index", "animator", None),
     (_("Ventures"), None, None, None),
     (_("Network"), None, None, None),
     (_("Programme"), None, None, None),

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from osmose.core.models import Term, TimeStampedModel
 from osmose.registry.models import Person
@@ -218,9 +219,9 @@ class Priority(models.IntegerChoices):
 
 class RequestStatus(models.TextChoices):
     PENDING = "pending", _("Waiting for an answer")
-    ACCEPTED = "accepted", _("Accepted")
-    DECLINED = "declined", _("Declined")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    ACCEPTED = "accepted", pgettext_lazy("meeting request", "Accepted")
+    DECLINED = "declined", pgettext_lazy("meeting request", "Declined")
+    WITHDRAWN = "withdrawn", pgettext_lazy("meeting request", "Withdrawn")
 
 
 LIVE_REQUEST_STATUSES = (RequestStatus.PENDING, RequestStatus.ACCEPTED)

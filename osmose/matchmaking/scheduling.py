@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from osmose.core.audit import log_action
 from osmose.matchmaking import scheduler
@@ -217,7 +218,11 @@ def describe(run: ScheduleRun) -> str:
         )
     breaks = run.total_breaks or 0
     parts = [
-        _("%(placed)d meetings placed with %(breaks)d breaks in all.")
+        ngettext(
+            "%(placed)d meeting placed, %(breaks)d breaks in all.",
+            "%(placed)d meetings placed, %(breaks)d breaks in all.",
+            run.placed,
+        )
         % {"placed": run.placed, "breaks": breaks}
     ]
     if run.status == RunStatus.OPTIMAL:
@@ -225,9 +230,17 @@ def describe(run: ScheduleRun) -> str:
     elif run.lower_bound is not None:
         parts.append(_("Not proved optimal (at least %(bound)d).") % {"bound": run.lower_bound})
     if run.unplaced:
-        parts.append(_("%(count)d could not be placed.") % {"count": run.unplaced})
+        parts.append(
+            ngettext(
+                "%(count)d could not be placed.", "%(count)d could not be placed.", run.unplaced
+            )
+            % {"count": run.unplaced}
+        )
     if run.applied and run.moved:
-        parts.append(_("%(count)d meetings moved.") % {"count": run.moved})
+        parts.append(
+            ngettext("%(count)d meeting moved.", "%(count)d meetings moved.", run.moved)
+            % {"count": run.moved}
+        )
     return " ".join(parts)
 
 

@@ -596,7 +596,7 @@ def set_max_meetings(
 ) -> None:
     """The organiser's own limit for one participant (``None``: the event's maximum)."""
     if max_meetings is not None and max_meetings < 1:
-        raise ValidationError(_("A participant may have at least one meeting."))
+        raise ValidationError(_("The limit must be at least one meeting."))
     participant.max_meetings = max_meetings
     participant.save(update_fields=["max_meetings", "updated_at"])
     log_action(

@@ -32,6 +32,7 @@ urlpatterns = [
         name="meeting_cancel",
     ),
     # The organiser's side.
+    path("manage/b2b/", organiser.index, name="index"),
     path("manage/events/<int:pk>/b2b/", organiser.overview, name="manage"),
     path("manage/events/<int:pk>/b2b/participants/", organiser.participants, name="participants"),
     path("manage/events/<int:pk>/b2b/requests/", organiser.requests, name="manage_requests"),

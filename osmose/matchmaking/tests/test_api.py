@@ -343,7 +343,7 @@ def test_request_answer_and_meeting_flow(clients, brokerage, me, other, third):
     run = clients["animator"].get(f"{API}/events/{event}/meetings/runs/{run_id}").json()
     assert run["status"] == "optimal" and run["optimal"] is True
     assert (run["placed"], run["unplaced"], run["total_breaks"], run["lower_bound"]) == (1, 0, 0, 0)
-    assert "1 meetings placed" in run["describe"]
+    assert "1 meeting placed" in run["describe"]
 
     # The organiser sees the slot at once; participants once the schedule is published.
     seen = clients["animator"].get(f"{API}/events/{event}/meetings").json()["items"][0]

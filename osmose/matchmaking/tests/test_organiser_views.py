@@ -101,6 +101,7 @@ def test_every_organiser_page_is_for_animators(
         url("schedule", brokerage),
         url("grid_pdf", brokerage),
         url("instance", brokerage),
+        reverse("matchmaking:index"),
     ]
     for page in pages:
         response = outsider_client.get(page)
@@ -128,6 +129,16 @@ def test_every_organiser_page_is_for_animators(
     assert meeting.status == MeetingStatus.PLANNED
     assert not Exclusion.objects.exists() and not ScheduleRun.objects.exists()
     assert not brokerage.schedule_published and brokerage.slot_minutes == 20
+
+
+def test_the_index_lists_the_events_with_b2b_meetings(animator_client):
+    brokerage, (a, b, *_) = brokerage_with()
+    services.add_meeting(brokerage, [a, b])
+    response = animator_client.get(reverse("matchmaking:index"))
+    assert brokerage.event.title in response.content.decode()
+    assert [
+        (row.participant_count, row.planned, row.placed) for row in response.context["brokerages"]
+    ] == [(4, 1, 0)]
 
 
 def test_enabling_is_for_animators(animator_client, member_client, outsider_client):

@@ -3,6 +3,7 @@
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from icalendar import Calendar
 
 from osmose.events import documents
@@ -13,6 +14,13 @@ from osmose.matchmaking.scheduler.result import parse_result
 from osmose.matchmaking.tests import factories
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are asserted in English (French is the default language)."""
+    with translation.override("en"):
+        yield
 
 
 def _meet(a, b):

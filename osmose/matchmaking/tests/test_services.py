@@ -3,6 +3,7 @@
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from osmose.events import services as event_services
 from osmose.matchmaking import services
@@ -17,6 +18,13 @@ from osmose.matchmaking.models import (
 from osmose.matchmaking.tests import factories
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are asserted in English (French is the default language)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

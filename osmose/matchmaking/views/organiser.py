@@ -611,3 +611,30 @@ def instance_json(request: HttpRequest, pk: int) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="event-{event.pk}-b2b.json"'
     return response
+
+
+@animator_required
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    """Every event with B2B meetings, coming ones first, with where each one stands."""
+    brokerages = (
+        Brokerage.objects.select_related("event")
+        .annotate(
+            participant_count=Count("participants", filter=Q(participants__active=True)),
+            planned=Count(
+                "meetings", filter=Q(meetings__status=MeetingStatus.PLANNED), distinct=True
+            ),
+            placed=Count(
+                "meetings",
+                filter=Q(meetings__status=MeetingStatus.PLANNED, meetings__slot__isnull=False),
+                distinct=True,
+            ),
+            pending=Count(
+                "meeting_requests",
+                filter=Q(meeting_requests__status=RequestStatus.PENDING),
+                distinct=True,
+            ),
+        )
+        .order_by("-event__starts_at")
+    )
+    return render(request, "matchmaking/manage/index.html", {"brokerages": brokerages})

@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from osmose.matchmaking import scheduling, services
 from osmose.matchmaking.tests import factories
@@ -89,6 +89,7 @@ def test_an_expired_link_is_refused(met):
     later = timezone.now().timestamp() + (followups.LINK_DAYS + 1) * 86400
     with (
         patch("django.core.signing.time.time", return_value=later),
+        translation.override("en"),
         pytest.raises(followups.LinkError, match="expired"),
     ):
         followups.read_token(token)
