@@ -11,6 +11,7 @@ built on rapidfuzz's C implementations because the batch scan calls them million
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import jellyfish
 from rapidfuzz import fuzz
@@ -33,6 +34,12 @@ SWAP_PENALTY = 1.0
 NAMES_ONLY_CAP = 3.0
 
 
+# Names and places repeat (first names, common family names, towns, streets of a town): an
+# import or a scan compares the same pairs again and again, so their levels are remembered.
+_COMPARISONS_CACHED = 1 << 18
+
+
+@lru_cache(maxsize=_COMPARISONS_CACHED)
 def name_level(a: str, a_phonetic: str, b: str, b_phonetic: str) -> tuple[int, float]:
     """Agreement level of two normalised names, and their Jaro–Winkler similarity."""
     if not a or not b:
@@ -62,12 +69,17 @@ def name_level(a: str, a_phonetic: str, b: str, b_phonetic: str) -> tuple[int, f
 
 
 # Feminine forms of given names: Jean/Jeanne, Michel/Michèle, Louis/Louise, Paul/Paula.
-_FEMININE_ENDINGS = ("e", "ne", "le", "te", "a")
+_FEMININE_ENDINGS = frozenset(("e", "ne", "le", "te", "a"))
 
 
 def _gender_variants(a: str, b: str) -> bool:
     short, long = (a, b) if len(a) < len(b) else (b, a)
-    return len(short) >= 3 and any(long == short + ending for ending in _FEMININE_ENDINGS)
+    return (
+        len(short) >= 3
+        and 0 < len(long) - len(short) <= 2
+        and long.startswith(short)
+        and long[len(short) :] in _FEMININE_ENDINGS
+    )
 
 
 def phonetic(name: str) -> str:
@@ -96,6 +108,7 @@ ELSEWHERE = -8.0
 HOUSEHOLD_ADDRESS = -2.0
 
 
+@lru_cache(maxsize=_COMPARISONS_CACHED // 4)
 def text_level(a: str, b: str) -> tuple[int, float]:
     """Agreement level of two normalised multi-word texts (street lines, cities).
 

@@ -51,6 +51,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Protocol
 
 import jellyfish
@@ -220,6 +221,34 @@ def _prepare_person(record: PersonRecord) -> _Person:
     )
 
 
+# Forms cached by field values: an import compares each record of the registry and of its file
+# with many rows, and normalising (phone numbers, phonetic codes) costs more than a comparison.
+_FORMS_CACHED = 1 << 16
+
+
+@lru_cache(maxsize=_FORMS_CACHED)
+def _person_form(
+    given_name: str, family_name: str, email: str, phone: str, street: str, postcode: str, city: str
+) -> _Person:
+    record = PersonRecord(0, "", given_name, family_name, email, phone, street, postcode, city)
+    return _prepare_person(record)
+
+
+def forget_cached_comparisons() -> None:
+    """Free the memory of the cached forms and comparisons (at the end of an import)."""
+    _person_form.cache_clear()
+    c.name_level.cache_clear()
+    c.text_level.cache_clear()
+
+
+def _cached_person(record: PersonRecord) -> _Person:
+    """The normalised form of ``record``'s fields; its ``id`` is 0, not the record's."""
+    return _person_form(
+        record.given_name, record.family_name, record.email, record.phone,
+        record.street, record.postcode, record.city,
+    )  # fmt: skip
+
+
 # Mailbox names shared by many people, useless to find duplicates.
 _GENERIC_MAILBOXES = word_set(
     "contact info infos admin accueil secretariat direction communication office mail hello "
@@ -289,11 +318,12 @@ def _person_orderings(people: list[_Person]) -> list[list[str]]:
 
 def person_blocking_keys(record: PersonRecord) -> set[str]:
     """The blocking keys of a person: records sharing one are compared with it."""
-    return _person_keys(_prepare_person(record))
+    return _person_keys(_cached_person(record))
 
 
-def _read_names(a: _Person, b: _Person) -> tuple[float, float, bool, int, int]:
-    """Best reading of the names: (weight, similarity, swapped, given level, family level)."""
+def _read_names(a: _Person, b: _Person) -> tuple[float, bool, int, float, int, float]:
+    """Best reading of the names: (weight, swapped, given level and similarity, family level
+    and similarity)."""
     given_level, given_similarity = c.name_level(
         a.given, a.given_phonetic, b.given, b.given_phonetic
     )
@@ -301,9 +331,9 @@ def _read_names(a: _Person, b: _Person) -> tuple[float, float, bool, int, int]:
         a.family, a.family_phonetic, b.family, b.family_phonetic
     )
     weight = c.GIVEN_WEIGHTS[given_level] + c.FAMILY_WEIGHTS[family_level]
-    similarity = _mean_similarity(given_level, given_similarity, family_level, family_similarity)
+    straight = (weight, False, given_level, given_similarity, family_level, family_similarity)
     if given_level in (c.EXACT, c.CLOSE) or family_level in (c.EXACT, c.CLOSE):
-        return weight, similarity, False, given_level, family_level
+        return straight
     # Read b's names the other way round: given as family and family as given.
     swapped_given, swapped_given_similarity = c.name_level(
         a.given, a.given_phonetic, b.family, b.family_phonetic
@@ -312,16 +342,16 @@ def _read_names(a: _Person, b: _Person) -> tuple[float, float, bool, int, int]:
         a.family, a.family_phonetic, b.given, b.given_phonetic
     )
     if swapped_given == c.MISSING and swapped_family == c.MISSING:
-        return weight, similarity, False, given_level, family_level
+        return straight
     swapped_weight = (
         c.GIVEN_WEIGHTS[swapped_given] + c.FAMILY_WEIGHTS[swapped_family] - c.SWAP_PENALTY
     )
     if swapped_weight > weight:
-        swapped_similarity = _mean_similarity(
-            swapped_given, swapped_given_similarity, swapped_family, swapped_family_similarity
-        )
-        return swapped_weight, swapped_similarity, True, swapped_given, swapped_family
-    return weight, similarity, False, given_level, family_level
+        return (
+            swapped_weight, True,
+            swapped_given, swapped_given_similarity, swapped_family, swapped_family_similarity,
+        )  # fmt: skip
+    return straight
 
 
 def _mean_similarity(level_a: int, sim_a: float, level_b: int, sim_b: float) -> float:
@@ -333,11 +363,18 @@ def _score_people(a: _Person, b: _Person) -> c.Evidence:
     evidence = c.Evidence()
     evidence.add(*c.email_weight(a.email, b.email))
     evidence.add(*c.phone_weight(a.phone, b.phone))
-    name_weight, similarity, swapped, given_level, family_level = _read_names(a, b)
+    name_weight, swapped, given_level, given_similarity, family_level, family_similarity = (
+        _read_names(a, b)
+    )
     if given_level == c.EXACT and family_level == c.EXACT and not swapped:
         evidence.add(name_weight, "same_name")
+    elif name_weight > 0:
+        similarity = _mean_similarity(
+            given_level, given_similarity, family_level, family_similarity
+        )
+        evidence.add(name_weight, f"similar_name:{similarity:.2f}")
     elif given_level != c.MISSING or family_level != c.MISSING:
-        evidence.add(name_weight, f"similar_name:{similarity:.2f}" if name_weight > 0 else None)
+        evidence.add(name_weight)
     if swapped:
         evidence.add(0, "swapped_names")
     # Another given name at the very same address with the very same family name: the
@@ -385,12 +422,12 @@ def find_person_matches(
     record: PersonRecord, candidates: Iterable[PersonRecord], threshold: float = POSSIBLE
 ) -> list[Match]:
     """Candidates scoring at least ``threshold`` against ``record``, best first."""
-    prepared = _prepare_person(record)
+    prepared = _cached_person(record)
     matches = []
     for candidate in candidates:
         if candidate.id == record.id:
             continue
-        match = _match(record.id, candidate.id, _score_people(prepared, _prepare_person(candidate)))
+        match = _match(record.id, candidate.id, _score_people(prepared, _cached_person(candidate)))
         if match.score >= threshold:
             matches.append(match)
     return sorted(matches, key=lambda m: (-m.score, m.a_id, m.b_id))

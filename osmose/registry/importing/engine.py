@@ -18,9 +18,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from osmose.registry.dedup import LIKELY, POSSIBLE
+from osmose.registry.dedup import LIKELY, POSSIBLE, forget_cached_comparisons
+from osmose.registry.importing.candidates import RegistryCandidates
 from osmose.registry.importing.columns import REQUIRED
-from osmose.registry.models import DuplicateKey, ImportBatch, ImportRow
+from osmose.registry.models import ImportBatch, ImportRow
 
 Action = ImportRow.Action
 CHUNK = 1000
@@ -43,6 +44,7 @@ class Row:
     before: dict[str, Any] | None = None
     changed: list[str] = field(default_factory=list)
     linked: bool = False  # this run attached the external id (undo detaches it)
+    keys: set[str] = field(default_factory=set)  # blocking keys of a new row's record
 
 
 def _jsonable(value: Any) -> Any:
@@ -80,6 +82,12 @@ class Importer:
         self.next_temp_id = -1
         self.seen_external_ids: dict[str, int | None] = {}
         self.temp_lines: dict[int, int] = {}  # temporary ids of this file's rows -> line
+        self.registry = RegistryCandidates(
+            kind=self.kind,
+            load=self.load_records,
+            max_bucket=MAX_BUCKET,
+            max_candidates=MAX_CANDIDATES,
+        )
 
     # --- Parsing ---------------------------------------------------------------------------
 
@@ -104,13 +112,16 @@ class Importer:
             )
         chunk: list[Row] = []
         started = time.monotonic()
-        for index, cells in enumerate(rows):
-            chunk.append(self.parse(index + 2, header, cells))  # line 1 is the header
-            if len(chunk) >= self.chunk_size:
+        try:
+            for index, cells in enumerate(rows):
+                chunk.append(self.parse(index + 2, header, cells))  # line 1 is the header
+                if len(chunk) >= self.chunk_size:
+                    self._process(chunk)
+                    chunk = []
+            if chunk:
                 self._process(chunk)
-                chunk = []
-        if chunk:
-            self._process(chunk)
+        finally:
+            forget_cached_comparisons()
         self.counts["seconds"] = round(time.monotonic() - started, 3)  # type: ignore[assignment]
         return self.counts
 
@@ -247,63 +258,61 @@ class Importer:
         keys_by_line = {
             line: {k[:80] for k in self.keys(record)} for line, record in records.items()
         }
-        all_keys = {k for keys in keys_by_line.values() for k in keys}
-        db_ids: dict[str, list[int]] = defaultdict(list)
-        for key, object_id in DuplicateKey.objects.filter(
-            kind=self.kind, key__in=all_keys
-        ).values_list("key", "object_id"):
-            db_ids[key].append(object_id)
-        shortlists: dict[int, list[int]] = {}
-        for line, keys in keys_by_line.items():
-            shared: Counter[int] = Counter()
-            for key in keys:
-                ids = db_ids.get(key, ())
-                if len(ids) <= MAX_BUCKET:
-                    shared.update(ids)
-            shortlists[line] = [i for i, _n in shared.most_common(MAX_CANDIDATES)]
-        wanted = {i for ids in shortlists.values() for i in ids}
-        existing = {r.id: r for r in self.load_records(wanted)} if wanted else {}
+        for row in rows:
+            row.keys = keys_by_line[row.line]
+        self.registry.read({k for keys in keys_by_line.values() for k in keys})
+        shortlists = {line: self.registry.shortlist(keys) for line, keys in keys_by_line.items()}
+        existing = self.registry.records({i for ids in shortlists.values() for i in ids})
         for row in rows:
             record = records[row.line]
             candidates: dict[int, Any] = {
                 i: existing[i] for i in shortlists[row.line] if i in existing
             }
-            earlier_shared: Counter[int] = Counter()
-            earlier_records: dict[int, Any] = {}
-            for key in keys_by_line[row.line]:
-                bucket = self.run_keys.get(key, ())
-                if len(bucket) <= MAX_BUCKET:
-                    for earlier in bucket:
-                        earlier_shared[earlier.id] += 1
-                        earlier_records[earlier.id] = earlier
-            for earlier_id, _n in earlier_shared.most_common(MAX_CANDIDATES):
-                candidates[earlier_id] = earlier_records[earlier_id]
-            matches = self.find(record, list(candidates.values())) if candidates else []
-            best = matches[0] if matches else None
-            other = (best.b_id if best.a_id == record.id else best.a_id) if best else None
-            if (
-                best
-                and not row.external_id  # a new id from the source is a record of its own
-                and best.score >= LIKELY
-                and other is not None
-                and other > 0
-                and self.identical(row.values, candidates[other])
-            ):
-                # The same data again (a re-import without ids): nothing to do.
-                row.action, row.object_id = Action.UNCHANGED, other
+            candidates.update(self._earlier_rows(keys_by_line[row.line]))
+            self._decide(row, record, candidates)
+            if row.action == Action.UNCHANGED:
                 continue
-            row.action = Action.CREATED
-            if best and best.score >= POSSIBLE and other is not None:
-                # A negative id is a row of this file not written yet; positive, a record.
-                who = f"line {self.temp_lines[other]}" if other in self.temp_lines else f"#{other}"
-                row.reasons = [
-                    f"possible duplicate of {who} ({best.score:.2f}): " + ", ".join(best.reasons)
-                ]
-                row.action = Action.DUPLICATE
             # Later rows of the file are compared with this one.
             for key in keys_by_line[row.line]:
                 self.run_keys[key].append(record)
             row.values["__record__"] = record
+
+    def _earlier_rows(self, keys: set[str]) -> dict[int, Any]:
+        """The records of this file's earlier rows sharing the most keys with ``keys``."""
+        shared: Counter[int] = Counter()
+        by_id: dict[int, Any] = {}
+        for key in keys:
+            bucket = self.run_keys.get(key, ())
+            if len(bucket) <= MAX_BUCKET:
+                for earlier in bucket:
+                    shared[earlier.id] += 1
+                    by_id[earlier.id] = earlier
+        return {i: by_id[i] for i, _n in shared.most_common(MAX_CANDIDATES)}
+
+    def _decide(self, row: Row, record: Any, candidates: dict[int, Any]) -> None:
+        """Unchanged (the same data again), a possible duplicate, or a new record."""
+        matches = self.find(record, list(candidates.values())) if candidates else []
+        best = matches[0] if matches else None
+        other = (best.b_id if best.a_id == record.id else best.a_id) if best else None
+        if (
+            best
+            and not row.external_id  # a new id from the source is a record of its own
+            and best.score >= LIKELY
+            and other is not None
+            and other > 0
+            and self.identical(row.values, candidates[other])
+        ):
+            # The same data again (a re-import without ids): nothing to do.
+            row.action, row.object_id = Action.UNCHANGED, other
+            return
+        row.action = Action.CREATED
+        if best and best.score >= POSSIBLE and other is not None:
+            # A negative id is a row of this file not written yet; positive, a record.
+            who = f"line {self.temp_lines[other]}" if other in self.temp_lines else f"#{other}"
+            row.reasons = [
+                f"possible duplicate of {who} ({best.score:.2f}): " + ", ".join(best.reasons)
+            ]
+            row.action = Action.DUPLICATE
 
     def _write(self, rows: list[Row]) -> None:
         new = [r for r in rows if r.action in (Action.CREATED, Action.DUPLICATE)]
@@ -324,6 +333,7 @@ class Importer:
             self.model.objects.bulk_update(
                 [r.values["__object__"] for r in updated], changed_fields, batch_size=500
             )
+            self.registry.forget(r.object_id for r in updated if r.object_id)
         for row in rows:
             row.values.pop("__object__", None)
         self.after_write(
@@ -351,12 +361,10 @@ class Importer:
         )
         for row in new_links:
             row.linked = True
-        touched = [
-            r.object_id
-            for r in rows
-            if r.action in (Action.CREATED, Action.DUPLICATE, Action.UPDATED) and r.object_id
-        ]
-        self.reindex(touched)
+        self.index(
+            created=list(zip(new, objects, strict=True)),
+            updated=[r.object_id for r in updated if r.object_id],
+        )
 
     @property
     def now(self) -> str:
@@ -397,6 +405,10 @@ class Importer:
 
     def after_write(self, rows: list[Row]) -> None:
         pass
+
+    def index(self, *, created: list[tuple[Row, Any]], updated: list[int]) -> None:
+        """Refresh the search index and duplicate keys of the records written."""
+        self.reindex([obj.pk for _row, obj in created] + updated)
 
     def reindex(self, ids: list[int]) -> None:
         raise NotImplementedError

@@ -1,5 +1,6 @@
 """Import people: match by e-mail, affiliate each to the organisation the file names."""
 
+from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
@@ -14,7 +15,7 @@ from osmose.registry.dedup import (
     normalise_organisation_name,
     person_blocking_keys,
 )
-from osmose.registry.importing.engine import Importer, Row
+from osmose.registry.importing.engine import Action, Importer, Row
 from osmose.registry.importing.organisations import _guess_kind, _guess_sector
 from osmose.registry.models import (
     Affiliation,
@@ -100,6 +101,10 @@ class PeopleImporter(Importer):
                     field_sources={
                         k: {"source": self.source, "at": self.now} for k in values if values[k]
                     },
+                    # A new person's first affiliation (made in after_write) is the primary one.
+                    primary_organisation_id=self._organisation_id(row.values["organisation"])
+                    if row.values.get("organisation")
+                    else None,
                     created_at=now,
                     updated_at=now,
                 )
@@ -166,11 +171,22 @@ class PeopleImporter(Importer):
                 )
             )
         Affiliation.objects.bulk_create(new_affiliations, batch_size=1000)
+        # People created by this run already point at it (see build); the others, by organisation.
+        created = {r.object_id for r in rows if r.action in (Action.CREATED, Action.DUPLICATE)}
+        pointing: dict[int, list[int]] = defaultdict(list)
         for affiliation in new_affiliations:
-            if affiliation.is_primary:
-                Person.objects.filter(pk=affiliation.person_id).update(
-                    primary_organisation_id=affiliation.organisation_id
-                )
+            if affiliation.is_primary and affiliation.person_id not in created:
+                pointing[affiliation.organisation_id].append(affiliation.person_id)
+        for organisation_id, person_ids in pointing.items():
+            Person.objects.filter(pk__in=person_ids).update(primary_organisation_id=organisation_id)
+
+    def index(self, *, created: list[tuple[Row, Any]], updated: list[int]) -> None:
+        """New people are indexed from memory, with the keys their duplicate search used."""
+        from osmose.registry.services.indexing import index_people, reindex_people
+
+        people = [obj for _row, obj in created]
+        index_people(people, keys={obj.pk: row.keys for row, obj in created})
+        reindex_people(updated)
 
     def reindex(self, ids: list[int]) -> None:
         from osmose.registry.services.indexing import reindex_people

@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 
 from django.db import connection
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 
 from osmose.registry import search
 from osmose.registry.dedup import (
@@ -136,6 +136,10 @@ def reindex_organisations(ids: Iterable[int]) -> None:
     )
 
 
+def _affiliations_with_organisations() -> Prefetch:
+    return Prefetch("affiliations", queryset=Affiliation.objects.select_related("organisation"))
+
+
 def reindex_people(ids: Iterable[int]) -> None:
     ids = list(ids)
     if not ids:
@@ -143,15 +147,30 @@ def reindex_people(ids: Iterable[int]) -> None:
     people = list(
         Person.objects.filter(pk__in=ids)
         .select_related("primary_organisation__departement")
-        .prefetch_related(
-            "expertise",
-            Prefetch("affiliations", queryset=Affiliation.objects.select_related("organisation")),
-        )
+        .prefetch_related("expertise", _affiliations_with_organisations())
+    )
+    index_people(people)
+
+
+def index_people(people: list[Person], keys: dict[int, set[str]] | None = None) -> None:
+    """Write the search documents and duplicate keys of ``people``, saved objects in memory.
+
+    An import calls it with the people it has just created, so that they are not read back,
+    and with the blocking ``keys`` by id it already computed; the relations the documents
+    show (affiliations, expertise, primary organisation) are read in bulk if not yet loaded.
+    """
+    if not people:
+        return
+    prefetch_related_objects(
+        people,
+        "expertise",
+        _affiliations_with_organisations(),
+        "primary_organisation__departement",
     )
     search.index_documents("person", [(p.pk, person_document(p)) for p in people])
-    _replace_keys(
-        DuplicateKind.PERSON, {p.pk: person_blocking_keys(person_record(p)) for p in people}
-    )
+    if keys is None:
+        keys = {p.pk: person_blocking_keys(person_record(p)) for p in people}
+    _replace_keys(DuplicateKind.PERSON, keys)
 
 
 def unindex(kind: str, ids: Iterable[int]) -> None:

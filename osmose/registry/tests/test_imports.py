@@ -85,6 +85,23 @@ def test_importing_the_same_file_again_changes_nothing(db, tmp_path):
     ) == counts
 
 
+def test_imported_people_are_found_in_the_directory(animator_client, db, tmp_path):
+    lab = factories.organisation(name="Labo Glyco", kind="academic_lab", sector="public")
+    _import(_write(tmp_path, _csv(PEOPLE)))
+
+    def found(**query):
+        listed = animator_client.get(reverse("registry:people"), query)
+        return {p.email for p in listed.context["page"].object_list}
+
+    ines = Person.objects.get(email="ines@glyco.example")
+    assert ines.primary_organisation == lab
+    assert found(q="lefevre ines") == {"ines@glyco.example", "ines.lefevre@perso.example"}
+    # Through the organisation's name and its facets, both written by the import.
+    assert found(q="glyco") == {"ines@glyco.example"}
+    assert found(sector="public") == {"ines@glyco.example"}
+    assert found(q="bioprod") == {"marc@bioprod.example"}
+
+
 def test_a_second_file_updates_by_external_id_without_erasing(db, tmp_path):
     _import(_write(tmp_path, _csv(PEOPLE)))
     update = [
