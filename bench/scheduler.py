@@ -2,6 +2,7 @@
 
     osmose bench scheduler [--time-limit 60] [--instances DIR] [--only NAME ...]
                            [--synthetic] [--synthetic-only] [--synthetic-time-limit 120]
+                           [--loose N] [--loose-only] [--loose-time-limit 10]
                            [--seed 0] [--workers 2]
 
 Per sample instance (read from ../shared/data/b2b, never copied into the repository): the
@@ -13,7 +14,10 @@ and session-bound meetings, requests skewed towards popular participants). Its u
 what can be placed is the smallest of: the meetings that have an allowed slot, tables × slots,
 half the sum over participants of min(meetings requested, slots available), and the bound the
 solver's placement model proves; it is reported with what we place and what the greedy places,
-and both schedules' breaks. Every schedule is checked by the validator.
+and both schedules' breaks. ``--loose N`` adds N generated loose events (seeds 1..N of
+``loose_instance_data``: 60–200 participants with 1–8 meetings each, 12–24 slots, enough
+tables, a few groups of three and unavailable slots), solved with the product's short limit:
+most of them allow no break at all. Every schedule is checked by the validator.
 """
 
 import argparse
@@ -34,6 +38,7 @@ from osmose.matchmaking.scheduler import (
     validate_result,
 )
 from osmose.matchmaking.scheduler.solver import Progress, placement_upper_bound
+from osmose.matchmaking.tests.helpers import loose_instance_data
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "b2b"
 
@@ -46,11 +51,14 @@ def run(argv: list[str], log: Callable[[str], Any]) -> dict[str, Any]:
     parser.add_argument("--synthetic", action="store_true")
     parser.add_argument("--synthetic-only", action="store_true")
     parser.add_argument("--synthetic-time-limit", type=float, default=120.0)
+    parser.add_argument("--loose", type=int, default=0, help="How many loose events.")
+    parser.add_argument("--loose-only", action="store_true")
+    parser.add_argument("--loose-time-limit", type=float, default=10.0)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args(argv)
     figures: dict[str, Any] = {"time_limit": args.time_limit, "workers": args.workers}
-    if not args.synthetic_only:
+    if not (args.synthetic_only or args.loose_only):
         figures["instances"] = _samples(args, log)
         rows = figures["instances"]
         reached = [r for r in rows if r["best_known"] is not None and r["reached_best_known"]]
@@ -62,6 +70,10 @@ def run(argv: list[str], log: Callable[[str], Any]) -> dict[str, Any]:
         )
     if args.synthetic or args.synthetic_only:
         figures["synthetic"] = _synthetic(args, log)
+    if args.loose or args.loose_only:
+        figures["loose"] = _loose(args, log)
+        rows = figures["loose"]
+        figures["loose_optimal"] = f"{sum(r['status'] == 'optimal' for r in rows)}/{len(rows)}"
     return figures
 
 
@@ -195,6 +207,40 @@ def _synthetic(args: argparse.Namespace, log: Callable[[str], Any]) -> dict[str,
         )
     log(str(figures))
     return figures
+
+
+def _loose(args: argparse.Namespace, log: Callable[[str], Any]) -> list[dict[str, Any]]:
+    rows = []
+    for seed in range(1, max(1, args.loose) + 1):
+        instance = parse_instance(loose_instance_data(seed))
+        progress = Progress()
+        result = solve(
+            instance,
+            time_limit=args.loose_time_limit,
+            seed=args.seed,
+            workers=args.workers,
+            progress=progress,
+        )
+        assert validate_result(instance, result) == []
+        greedy = greedy_schedule(instance)
+        total = result.total_breaks
+        row = {
+            "instance": instance.name,
+            "participants": len(instance.participants),
+            "meetings": len(instance.meetings),
+            "slots": instance.slot_count,
+            "tables": instance.tables,
+            "breaks": total,
+            "status": str(result.status),
+            "lower_bound": result.lower_bound,
+            "seconds_to_best_found": _round(progress.time_to(total) if total is not None else None),
+            "seconds": round(result.seconds, 1),
+            "greedy_breaks": greedy.total_breaks,
+            "greedy_unscheduled": len(greedy.unscheduled),
+        }
+        log(str(row))
+        rows.append(row)
+    return rows
 
 
 def _round(value: float | None) -> float | None:

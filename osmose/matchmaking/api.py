@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -47,6 +48,7 @@ from osmose.matchmaking.models import (
     RunStatus,
     ScheduleRun,
 )
+from osmose.matchmaking.reasons import explain
 
 router = Router(tags=["b2b meetings"])
 
@@ -619,7 +621,7 @@ def _meeting_out(meeting: Meeting, slots: dict[int, Any], show_slot: bool) -> Me
         ends_at=slot.ends_at if slot else None,
         table=meeting.table if placed else None,
         table_name=meeting.brokerage.table_name(meeting.table) if placed else "",
-        unscheduled_reason=meeting.unscheduled_reason,
+        unscheduled_reason=explain(meeting.unscheduled_reason),
     )
 
 
@@ -756,20 +758,21 @@ def schedule(request: HttpRequest, event_id: int, payload: ScheduleIn | None = N
     caller = _caller(request, event_id)
     _require_organiser(caller)
     try:
-        run = scheduling.start_run(
-            caller.brokerage,
-            actor=request.user,
-            time_limit=payload.time_limit if payload else 60,
-        )
+        with transaction.atomic():  # the run and its job together, or neither
+            run = scheduling.start_run(
+                caller.brokerage,
+                actor=request.user,
+                time_limit=payload.time_limit if payload else 60,
+            )
+            job = start_job(
+                tasks.run_scheduler,
+                title=_("B2B meetings scheduler: %(event)s") % {"event": caller.brokerage.event},
+                owner=request.user,
+                run_id=run.pk,
+            )
+            ScheduleRun.objects.filter(pk=run.pk).update(task_id=job.task_id)
     except DjangoValidationError as error:
         return _conflict(error)
-    job = start_job(
-        tasks.run_scheduler,
-        title=_("B2B meetings scheduler: %(event)s") % {"event": caller.brokerage.event},
-        owner=request.user,
-        run_id=run.pk,
-    )
-    ScheduleRun.objects.filter(pk=run.pk).update(task_id=job.task_id)
     return Status(
         202,
         ScheduleStartOut(

@@ -127,7 +127,7 @@ def start_run(brokerage: Brokerage, *, actor: Any = None, time_limit: int = 60) 
         for stale in ScheduleRun.objects.filter(brokerage=brokerage, status=RunStatus.RUNNING):
             if stale.started_at + timedelta(seconds=stale.time_limit) + STALE_AFTER < now:
                 stale.status = RunStatus.FAILED
-                stale.message = "abandoned: no worker finished it"
+                stale.message = _("Abandoned: no worker finished it.")
                 stale.finished_at = now
                 stale.save(update_fields=["status", "message", "finished_at"])
             else:
@@ -142,7 +142,7 @@ def start_run(brokerage: Brokerage, *, actor: Any = None, time_limit: int = 60) 
 def execute(run: ScheduleRun, *, log: Callable[[str], None] | None = None) -> ScheduleRun:
     """Solve, store the result and apply it when it is a schedule; never leaves it running."""
     try:
-        result, moved = _solve_stably(run.brokerage, run.time_limit, log)
+        result, _moved = _solve_stably(run.brokerage, run.time_limit, log)
     except Exception as error:
         run.status = RunStatus.FAILED
         run.message = str(error)[:500]
@@ -151,9 +151,7 @@ def execute(run: ScheduleRun, *, log: Callable[[str], None] | None = None) -> Sc
         raise
     _record(run, result)
     if result.status in APPLICABLE:
-        apply(run)
-    run.moved = moved if run.applied else 0
-    run.save(update_fields=["moved"])
+        apply(run)  # counts the meetings it moved
     return run
 
 
@@ -279,7 +277,7 @@ def apply(run: ScheduleRun, *, without_fairness: bool = False, actor: Any = None
             target=brokerage.event,
             data={"run": run.pk, "without_fairness": without_fairness},
         )
-        if brokerage.schedule_published and moved:
+        if brokerage.schedule_published and moved_people:
             from osmose.matchmaking.emails import send_or_queue
 
             def notify() -> None:
@@ -305,8 +303,10 @@ def _write(brokerage: Brokerage, result: Result) -> tuple[int, set[int]]:
         meeting.slot = slots.get(pk)
         meeting.table = tables.get(pk)
         meeting.unscheduled_reason = reasons.get(pk, "")[:300] if pk not in slots else ""
-        if before[pk][0] is not None and before[pk] != (meeting.slot, meeting.table):
-            moved += 1
+        if before[pk] != (meeting.slot, meeting.table):
+            if before[pk][0] is not None:
+                moved += 1
+            # Placed, moved or taken off the grid: its people get their new agenda.
             moved_people.update(p.pk for p in meeting.participants.all())
     Meeting.objects.bulk_update(
         list(meetings.values()), ["slot", "table", "unscheduled_reason"], batch_size=500

@@ -16,13 +16,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from osmose.core.audit import log_action
 from osmose.core.models import JobProgress
 from osmose.events.models import Event, Registration, RegistrationStatus
+from osmose.matchmaking import reasons
 from osmose.matchmaking.models import (
     Brokerage,
     Exclusion,
@@ -47,7 +48,9 @@ BROKERAGE_FIELDS = [
 
 def _lock(brokerage: Brokerage | int) -> Brokerage:
     pk = brokerage if isinstance(brokerage, int) else brokerage.pk
-    return Brokerage.objects.select_for_update().select_related("event").get(pk=pk)
+    # ``of=("self",)``: lock the brokerage row only, not the joined event row (events'
+    # services lock the event first, then reach here through the cancellation signal).
+    return Brokerage.objects.select_for_update(of=("self",)).select_related("event").get(pk=pk)
 
 
 _silent: ContextVar[bool] = ContextVar("b2b_without_emails", default=False)
@@ -89,9 +92,33 @@ def enable(event: Event, *, actor: Any = None, **fields: Any) -> Brokerage:
 @transaction.atomic
 def update(brokerage: Brokerage, *, actor: Any = None, **fields: Any) -> Brokerage:
     locked = _lock(brokerage)
-    for name, value in fields.items():
+    for name in fields:
         if name not in BROKERAGE_FIELDS:
             raise ValueError(f"{name} is not a brokerage setting")
+    placed = locked.meetings.filter(status=MeetingStatus.PLANNED, slot__isnull=False)
+    new_length = fields.get("slot_minutes", locked.slot_minutes) != locked.slot_minutes
+    if new_length and placed.exists():
+        raise ValidationError(
+            {
+                "slot_minutes": _(
+                    "Meetings are already scheduled: clear the schedule before changing "
+                    "the slot length."
+                )
+            }
+        )
+    if "table_count" in fields:
+        highest = placed.aggregate(highest=Max("table"))["highest"] or 0
+        if fields["table_count"] < highest:
+            raise ValidationError(
+                {
+                    "table_count": _(
+                        "A meeting is placed at table %(table)d: clear the schedule or keep "
+                        "at least %(table)d tables."
+                    )
+                    % {"table": highest}
+                }
+            )
+    for name, value in fields.items():
         setattr(locked, name, value)
     locked.full_clean()
     locked.save()
@@ -119,13 +146,23 @@ def set_sessions(
         for _name, starts_at, ends_at in sessions:
             if ends_at <= starts_at:
                 raise ValidationError(_("A session must end after it starts."))
-        locked.sessions.all().delete()
-        created = [
-            MeetingSession.objects.create(
-                brokerage=locked, name=name, starts_at=starts_at, ends_at=ends_at
-            )
-            for name, starts_at, ends_at in sessions
-        ]
+        # Kept in place (in time order) so that meetings restricted to a session keep it.
+        existing = list(locked.sessions.order_by("starts_at", "pk"))
+        created = []
+        for index, (name, starts_at, ends_at) in enumerate(
+            sorted(sessions, key=lambda row: row[1])
+        ):
+            if index < len(existing):
+                session = existing[index]
+                session.name, session.starts_at, session.ends_at = name, starts_at, ends_at
+                session.save()
+            else:
+                session = MeetingSession.objects.create(
+                    brokerage=locked, name=name, starts_at=starts_at, ends_at=ends_at
+                )
+            created.append(session)
+        for extra in existing[len(created) :]:
+            extra.delete()
         log_action(
             "matchmaking.sessions",
             actor=actor,
@@ -260,7 +297,7 @@ def forbid(brokerage: Brokerage, a: Participant, b: Participant, *, actor: Any =
     )
     pending.update(status=RequestStatus.DECLINED, answered_at=timezone.now())
     for meeting in _meetings_with(locked, a, b):
-        cancel_meeting(meeting, actor=actor, reason=_("Forbidden by the organiser"))
+        cancel_meeting(meeting, actor=actor, reason=reasons.FORBIDDEN)
     log_action(
         "matchmaking.forbidden",
         actor=actor,
@@ -457,11 +494,24 @@ def _make_meeting(
         a, b = participants
         joined = _colleague_meeting(brokerage, a, b) or _colleague_meeting(brokerage, b, a)
         if joined is not None:
+            if fixed_slot is not None or session is not None:
+                raise ValidationError(
+                    _(
+                        "A colleague already meets this person: they will join that meeting. "
+                        "Set the slot or the session on that meeting instead."
+                    )
+                )
             newcomer = a if b in joined.participants.all() else b
             _check_limit(newcomer, force=force)
             joined.participants.add(newcomer)
             joined.priority = max(joined.priority, priority)
-            joined.save(update_fields=["priority", "updated_at"])
+            fields = ["priority", "updated_at"]
+            if joined.slot is not None and _busy(newcomer, joined.slot, but=joined):
+                # Their colleague's time does not suit them: the next run places it again.
+                joined.slot = joined.table = None
+                joined.unscheduled_reason = reasons.NEWCOMER_BUSY
+                fields += ["slot", "table", "unscheduled_reason"]
+            joined.save(update_fields=fields)
             return joined
     for participant in participants:
         _check_limit(participant, force=force)
@@ -476,6 +526,17 @@ def _make_meeting(
     )
     meeting.participants.set(participants)
     return meeting
+
+
+def _busy(participant: Participant, slot: int, *, but: Meeting) -> bool:
+    """Is ``participant`` unavailable, or in another meeting, at ``slot``?"""
+    if slot in {int(s) for s in participant.unavailable_slots}:
+        return True
+    return (
+        participant.meetings.filter(status=MeetingStatus.PLANNED, slot=slot)
+        .exclude(pk=but.pk)
+        .exists()
+    )
 
 
 def _check_limit(participant: Participant, *, force: bool) -> None:
@@ -534,7 +595,9 @@ def add_meeting(
         return meeting
 
 
-def cancel_meeting(meeting: Meeting, *, actor: Any = None, reason: str = "") -> Meeting:
+def cancel_meeting(
+    meeting: Meeting, *, actor: Any = None, reason: str = reasons.BY_ORGANISER
+) -> Meeting:
     """Cancel: the table and slot are freed; every participant is told."""
     with transaction.atomic():
         _lock(meeting.brokerage_id)
@@ -552,25 +615,63 @@ def cancel_meeting(meeting: Meeting, *, actor: Any = None, reason: str = "") -> 
 
 
 def _cancel(meeting: Meeting, *, reason: str) -> None:
+    """Cancel (``reason``: a code of ``reasons``); the accepted requests behind it are
+    withdrawn, so the people can ask each other again."""
     was_placed = meeting.slot is not None
     meeting.status = MeetingStatus.CANCELLED
     meeting.cancelled_at = timezone.now()
     meeting.unscheduled_reason = reason[:300]
     meeting.slot = meeting.table = None
     meeting.save()
-    if meeting.request_id:
-        MeetingRequest.objects.filter(pk=meeting.request_id).update(status=RequestStatus.WITHDRAWN)
+    people = list(meeting.participants.values_list("pk", flat=True))
+    _withdraw_accepted(meeting.brokerage_id, people, people)
     if was_placed or meeting.brokerage.schedule_published:
-        for participant_id in meeting.participants.values_list("pk", flat=True):
+        for participant_id in people:
             _notify("meeting_cancelled", meeting_id=meeting.pk, participant_id=participant_id)
 
 
-def _remove_from_meeting(meeting: Meeting, participant: Participant, *, actor: Any) -> None:
-    """``participant`` leaves ``meeting``; a meeting left with one person is cancelled."""
-    if meeting.participants.count() > 2:
-        meeting.participants.remove(participant)
+def _withdraw_accepted(brokerage_id: int, some: list[int], others: list[int]) -> None:
+    MeetingRequest.objects.filter(
+        brokerage_id=brokerage_id,
+        status=RequestStatus.ACCEPTED,
+        requester_id__in=some,
+        recipient_id__in=others,
+    ).update(status=RequestStatus.WITHDRAWN)
+    MeetingRequest.objects.filter(
+        brokerage_id=brokerage_id,
+        status=RequestStatus.ACCEPTED,
+        requester_id__in=others,
+        recipient_id__in=some,
+    ).update(status=RequestStatus.WITHDRAWN)
+
+
+def _leave_meeting(meeting: Meeting, participant: Participant, *, reason: str) -> None:
+    """``participant`` leaves ``meeting``. A meeting where no two remaining people are of
+    different organisations (one person left, or only colleagues) is cancelled; otherwise
+    the others are told that one person will not come."""
+    remaining = [
+        p for p in meeting.participants.select_related("registration") if p.pk != participant.pk
+    ]
+    organisations = {p.registration.organisation_id or -p.pk for p in remaining}
+    if len(remaining) < 2 or len(organisations) < 2:
+        _cancel(meeting, reason=reason)
         return
-    _cancel(meeting, reason=_("A participant left the B2B meetings"))
+    meeting.participants.remove(participant)
+    _withdraw_accepted(meeting.brokerage_id, [participant.pk], [p.pk for p in remaining])
+    if meeting.slot is not None or meeting.brokerage.schedule_published:
+        _notify("meeting_cancelled", meeting_id=meeting.pk, participant_id=participant.pk)
+        for other in remaining:
+            _notify("agenda_changed", participant_id=other.pk)
+
+
+def _remove_from_meeting(meeting: Meeting, participant: Participant, *, actor: Any) -> None:
+    _leave_meeting(meeting, participant, reason=reasons.LEFT)
+    log_action(
+        "matchmaking.meeting_left",
+        actor=actor,
+        target=meeting.brokerage.event,
+        data={"meeting": meeting.pk, "participant": participant.pk},
+    )
 
 
 def cancel_my_meeting(meeting: Meeting, participant: Participant) -> None:
@@ -582,10 +683,12 @@ def cancel_my_meeting(meeting: Meeting, participant: Participant) -> None:
             pk=participant.pk
         ):
             raise ValidationError(_("This meeting is not yours to cancel."))
-        if meeting.participants.count() > 2:
-            meeting.participants.remove(participant)
-        else:
-            _cancel(meeting, reason=_("Cancelled by %(name)s") % {"name": participant})
+        _leave_meeting(meeting, participant, reason=reasons.BY_PARTICIPANT)
+        log_action(
+            "matchmaking.meeting_left",
+            target=meeting.brokerage.event,
+            data={"meeting": meeting.pk, "participant": participant.pk},
+        )
 
 
 # -- organiser: limits and publication (added by the organiser-pages helper) ----------------

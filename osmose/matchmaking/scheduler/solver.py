@@ -14,7 +14,11 @@ over booleans only.
   of slots force (k meetings and runs of 5, 4, 3 available slots need ⌈…⌉ blocks); a
   precedence ``a before b`` is posted slot by slot (b in t ⇒ a in some slot < t), which is
   as tight as it gets for the LP relaxation.
-- First solution: the first-free-slot greedy as a hint.
+- First solution: each person's meetings laid side by side and annealed (``heuristic.py``);
+  on a loose event that alone reaches the bound (no break). Else it is CP-SAT's hint (the
+  first-free-slot greedy's when the construction cannot place every meeting).
+- Meetings with no allowed slot at all are left out of the models: the others are optimised
+  as if they were the whole event (the result is still ``partial``).
 
 When not every meeting fits, a first model maximises the placed priority (the count when no
 priorities are given), then the break model keeps at least that much placed.
@@ -33,11 +37,13 @@ from osmose.matchmaking.scheduler.greedy import (
     precedence_order,
     unscheduled_reason,
 )
+from osmose.matchmaking.scheduler.heuristic import consecutive_schedule, reduce_breaks
 from osmose.matchmaking.scheduler.instance import Instance
 from osmose.matchmaking.scheduler.result import Result, Status, Unscheduled
 from osmose.matchmaking.scheduler.validate import compute_breaks, validate_result
 
 Log = Callable[[str], object]
+_FIRST_SECONDS = 3.0  # at most, for the annealing before CP-SAT's first decision
 _INSTANCE = "instance"
 
 
@@ -85,9 +91,12 @@ class _Problem:
                 ceiling = max(allowed[i], default=0)
                 allowed[b] = {t for t in allowed[b] if t < ceiling}
         self.allowed = [sorted(a) for a in allowed]
+        # Meetings with no allowed slot are left out of every model (they cannot be placed).
+        self.placeable = [i for i, a in enumerate(self.allowed) if a]
+        self.placeable_priority = sum(meetings[i].priority for i in self.placeable)
         self.of_participant: dict[str, list[int]] = {p.id: [] for p in instance.participants}
-        for i, meeting in enumerate(meetings):
-            for p in meeting.participants:
+        for i in self.placeable:
+            for p in meetings[i].participants:
                 self.of_participant[p].append(i)
 
     def min_blocks(self, participant_id: str, count: int) -> int:
@@ -118,11 +127,12 @@ def placement_upper_bound(instance: Instance) -> int:
     """Most meetings any schedule could place, when every priority is 1 (else their sum).
 
     min(meetings with an allowed slot, tables × slots, ½ Σ_p min(p's meetings, p's available
-    slots)) — the last one for meetings of two; a looser Σ_p over each meeting otherwise.
+    slots)) — the last one for meetings of two; a looser Σ_p over each meeting otherwise. With
+    priorities: the sum of those of the meetings with an allowed slot.
     """
-    if any(m.priority != 1 for m in instance.meetings):
-        return sum(m.priority for m in instance.meetings)
     placeable = [m for m in instance.meetings if instance.allowed_slots(m)]
+    if any(m.priority != 1 for m in instance.meetings):
+        return sum(m.priority for m in placeable)
     degree: dict[str, int] = {}
     for meeting in placeable:
         for p in meeting.participants:
@@ -214,7 +224,7 @@ def _break_model(
     instance, allowed = problem.instance, problem.allowed
     model = cp_model.CpModel()
     x = {(i, t): model.new_bool_var(f"x{i}_{t}") for i in range(len(allowed)) for t in allowed[i]}
-    for i in range(len(instance.meetings)):
+    for i in problem.placeable:
         terms = [x[i, t] for t in allowed[i]]
         if must_place is None:
             model.add_exactly_one(terms)
@@ -332,15 +342,20 @@ def solve(
     problem = _Problem(instance)
     greedy = greedy_schedule(instance)
     hint = greedy.slots()
-    total_priority = sum(m.priority for m in instance.meetings)
-    must_place: int | None = None
-    placed_bound: int | None = None
+    total_priority = problem.placeable_priority
+    must_place: int | None = None  # None: every meeting that has an allowed slot is placed
+    placed_bound: int | None = total_priority
     greedy_placed = sum(m.priority for m in instance.meetings if m.id in hint)
     simple_bound = placement_upper_bound(instance)
-    if greedy.unscheduled and greedy_placed >= simple_bound:
+    laid = _laid_out(problem, bound, hint, seed) if greedy_placed < total_priority else None
+    if greedy_placed >= total_priority:
+        pass  # the greedy places every placeable meeting: no placement model
+    elif laid is not None:
+        hint = laid  # so does the side-by-side construction
+    elif greedy.unscheduled and greedy_placed >= simple_bound:
         # The greedy already places as many as can be (all priorities 1): no placement model.
         must_place, placed_bound = greedy_placed, simple_bound
-    elif greedy.unscheduled:
+    else:
         budget = max(0.5, 0.3 * (deadline - time.monotonic()))
         placement, placed, placed_bound = _max_placement(problem, hint, budget, seed, workers)
         placed_bound = min(placed_bound, simple_bound)
@@ -393,6 +408,12 @@ def _minimise_breaks(
 ) -> Result:
     """Lower bound first (as core-guided MaxSAT does), then optimisation from the best found.
 
+    0. When every placeable meeting is to be placed: lay each person's meetings side by side
+       and anneal (``heuristic.py``) for a fifth of the time, at most ``_FIRST_SECONDS``. On a
+       loose event it often reaches the bound L below (0) in a second or two: optimal. Else
+       its schedule is the hint (on the samples CP-SAT then proves 0 sooner than from the
+       greedy's). (Annealing in a thread beside step 1 — CP-SAT releases the GIL — was tried:
+       with a third thread on two cores step 1 lost too much.)
     1. Ask for a schedule with at most L breaks, L being the proved lower bound: found, it is
        optimal; proved impossible, the bound rises by one. A tight L makes most participants
        single-block, which propagates far better than the objective does.
@@ -400,6 +421,9 @@ def _minimise_breaks(
     The first step may take half the time left, later ones 40 % of it and at most 10 % of
     the whole limit (then a first schedule and our own LNS, see ``_first_then_lns``). (Probing
     upwards, L + 1, + 2, + 4…, for a first schedule was tried and lost time on every sample.)
+    When step 0 gave a fair schedule and step 1 found none at L, the annealing goes on from it
+    for the time left instead (on loose events it does far better than CP-SAT and our LNS;
+    on the samples it also takes forum-14 from 25–30 breaks to about 10).
     """
     built = _break_model(problem, fairness, must_place, hint)
     instance = problem.instance
@@ -430,7 +454,21 @@ def _minimise_breaks(
         return breaks
 
     most = sum(max(0, len(m) - 1) for m in problem.of_participant.values())
+    start: dict[str, int] | None = None
     if must_place is None:
+        laid = _laid_out(problem, fairness, hint, seed)
+        searched = None
+        if laid is not None:
+            budget = min(0.2 * (deadline - time.monotonic()), _FIRST_SECONDS)
+            searched = _local_search(problem, fairness, laid, lower, budget, seed)
+            hint = searched  # also a better hint for CP-SAT than the greedy's
+            built.model.clear_hints()
+            for (i, t), var in built.x.items():
+                built.model.add_hint(var, hint.get(instance.meetings[i].id) == t)
+            if _fair(instance, searched, fairness):
+                start = searched
+                if found(searched) <= lower:
+                    return _as_result(problem, searched, fairness, lower, started, True)
         while lower <= most:
             status, slots = decide(lower)
             if status == cp_model.INFEASIBLE:
@@ -445,16 +483,41 @@ def _minimise_breaks(
         if lower > most:  # every break count is impossible: the rules (fairness) conflict
             return Result(instance.name, Status.INFEASIBLE, None, fairness=fairness)
     built.model.add(built.objective >= built.offset + lower)
+    if start is not None:
+        # The annealing's schedule is fair: go on annealing from it (on a loose event it
+        # improves much faster than the neighbourhood search).
+        best = sum(compute_breaks(instance, start).values())
+        budget = deadline - time.monotonic() - 0.1
+        slots = _local_search(problem, fairness, start, lower, budget, seed + 1)
+        if (
+            _fair(instance, slots, fairness)
+            and sum(compute_breaks(instance, slots).values()) < best
+        ):
+            best, start = found(slots), slots
+        return _as_result(problem, start, fairness, lower, started, best <= lower)
     if must_place is None:
         slots = _first_then_lns(problem, built, lower, deadline, started, seed, workers, found)
         if slots is not None:
             total = sum(compute_breaks(instance, slots).values())
             return _as_result(problem, slots, fairness, lower, started, total <= lower)
+    if must_place is not None and hint:
+        # Not every meeting fits: anneal the placed ones where they are placed, for a fair
+        # hint (the greedy's seldom is) and a schedule to fall back on.
+        budget = min(0.2 * (deadline - time.monotonic()), 10 * _FIRST_SECONDS)
+        searched = _local_search(problem, fairness, hint, lower, budget, seed)
+        built.model.clear_hints()
+        for (i, t), var in built.x.items():
+            built.model.add_hint(var, searched.get(instance.meetings[i].id) == t)
+        if _fair(instance, searched, fairness):
+            start = searched
+            found(searched)
     solver = _parameters(deadline - time.monotonic(), seed, workers)
     outcome = solver.solve(built.model, _Recorder(started, built.offset, progress, log))
     if outcome == cp_model.INFEASIBLE:
         return Result(instance.name, Status.INFEASIBLE, None, fairness=fairness)
     if outcome not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if start is not None:
+            return _as_result(problem, start, fairness, lower, started, False)
         return Result(instance.name, Status.UNKNOWN, None, fairness=fairness)
     slots = _solution_slots(problem, built.x, solver)
     proved = max(lower, round(solver.best_objective_bound) - built.offset)
@@ -491,7 +554,7 @@ def _first_then_lns(
     slots = _solution_slots(problem, built.x, solver)
     best = found(slots)
     meetings = instance.meetings
-    count = len(meetings)
+    count = len(problem.placeable)
     size = min(count, max(10, count // 10))
     step = 0
     while best > lower and deadline - time.monotonic() > 0.3:
@@ -502,7 +565,7 @@ def _first_then_lns(
         if kind == 2:
             width = max(2, round(instance.slot_count * size / count))
             first = rng.randint(1, max(1, instance.slot_count - width + 1))
-            free = {i for i, m in enumerate(meetings) if first <= slots[m.id] < first + width}
+            free = {i for i in problem.placeable if first <= slots[meetings[i].id] < first + width}
         else:
             with_breaks = [p for p, b in per.items() if b > 0]
             rng.shuffle(with_breaks)
@@ -519,9 +582,9 @@ def _first_then_lns(
                             if len(free) < size:
                                 free.update(problem.of_participant[q])
         sub = built.model.clone()
-        for i, m in enumerate(meetings):
+        for i in problem.placeable:
             if i not in free:
-                sub.add(built.x[i, slots[m.id]] == 1)
+                sub.add(built.x[i, slots[meetings[i].id]] == 1)
         sub.add(built.objective <= built.offset + best)
         sub.clear_hints()
         for (i, t), var in built.x.items():
@@ -543,6 +606,50 @@ def _first_then_lns(
         else:
             size = max(10, int(size * 0.85))
     return slots
+
+
+def _laid_out(
+    problem: _Problem, fairness: int | None, hint: dict[str, int], seed: int
+) -> dict[str, int] | None:
+    """Every placeable meeting, each person's side by side where it can (or ``hint`` when the
+    construction fails and ``hint`` places them all); None when neither does."""
+    instance = problem.instance
+    slots = consecutive_schedule(instance, problem.allowed, problem.placeable, fairness, seed)
+    if slots is not None:
+        return {instance.meetings[i].id: t for i, t in slots.items()}
+    if all(instance.meetings[i].id in hint for i in problem.placeable):
+        return hint
+    return None
+
+
+def _local_search(
+    problem: _Problem,
+    fairness: int | None,
+    start: dict[str, int],
+    target: int,
+    budget: float,
+    seed: int,
+) -> dict[str, int]:
+    """The heuristic's annealing from ``start`` (every placeable meeting placed) for ``budget``
+    seconds at most, or until it reaches ``target`` breaks fairly."""
+    instance = problem.instance
+    slots = reduce_breaks(
+        instance,
+        problem.allowed,
+        {problem.index[m]: t for m, t in start.items()},
+        fairness=fairness,
+        deadline=time.monotonic() + budget,
+        target=target,
+        seed=seed,
+    )
+    return {instance.meetings[i].id: t for i, t in slots.items()}
+
+
+def _fair(instance: Instance, slots: dict[str, int], fairness: int | None) -> bool:
+    if fairness is None:
+        return True
+    breaks = compute_breaks(instance, slots).values()
+    return max(breaks, default=0) - min(breaks, default=0) <= fairness
 
 
 def _solution_slots(

@@ -15,7 +15,8 @@ from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -439,7 +440,7 @@ def _meeting_row(meeting: Meeting, brokerage: Brokerage, slots: dict, zone: str)
 def meeting_cancel(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse:
     event, brokerage = _enabled(request, pk)
     meeting = get_object_or_404(Meeting, pk=meeting_pk, brokerage=brokerage)
-    services.cancel_meeting(meeting, actor=request.user, reason=_("Cancelled by the organiser"))
+    services.cancel_meeting(meeting, actor=request.user)
     flash.success(request, _("Meeting cancelled; its participants are told."))
     return redirect("matchmaking:meetings", event.pk)
 
@@ -616,24 +617,26 @@ def instance_json(request: HttpRequest, pk: int) -> HttpResponse:
 @animator_required
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    """Every event with B2B meetings, coming ones first, with where each one stands."""
+    """Every event with B2B meetings, coming ones first, with where each one stands
+    (each count a subquery: joining participants, meetings and requests would multiply)."""
+
+    def count(model: Any, **filters: Any) -> Coalesce:
+        rows = (
+            model.objects.filter(brokerage=OuterRef("pk"), **filters)
+            .order_by()
+            .values("brokerage")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return Coalesce(Subquery(rows), 0)
+
     brokerages = (
         Brokerage.objects.select_related("event")
         .annotate(
-            participant_count=Count("participants", filter=Q(participants__active=True)),
-            planned=Count(
-                "meetings", filter=Q(meetings__status=MeetingStatus.PLANNED), distinct=True
-            ),
-            placed=Count(
-                "meetings",
-                filter=Q(meetings__status=MeetingStatus.PLANNED, meetings__slot__isnull=False),
-                distinct=True,
-            ),
-            pending=Count(
-                "meeting_requests",
-                filter=Q(meeting_requests__status=RequestStatus.PENDING),
-                distinct=True,
-            ),
+            participant_count=count(Participant, active=True),
+            planned=count(Meeting, status=MeetingStatus.PLANNED),
+            placed=count(Meeting, status=MeetingStatus.PLANNED, slot__isnull=False),
+            pending=count(MeetingRequest, status=RequestStatus.PENDING),
         )
         .order_by("-event__starts_at")
     )
