@@ -64,3 +64,13 @@ def funder_client(funder) -> Client:
 def outsider_client(db) -> Client:
     """A visitor who is not logged in."""
     return _client_for(None)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _fresh_commune_index():
+    """Forget the process-wide commune index after each module: a module that loads the
+    geography and rolls it back (the demo tests) must not leave ids that no longer exist."""
+    yield
+    from osmose.core import geography
+
+    geography._index = None

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "osmose.registry",
     "osmose.events",
     "osmose.matchmaking",
+    "osmose.pipeline",
     "osmose.network",
     "osmose.portal",
     "osmose.api",

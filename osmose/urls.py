@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("osmose.registry.urls")),
     path("", include("osmose.events.urls")),
     path("", include("osmose.matchmaking.urls")),
+    path("", include("osmose.pipeline.urls")),
     path("", include("osmose.network.urls")),
     path("admin/", admin.site.urls),
 ]

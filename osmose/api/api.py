@@ -51,11 +51,15 @@ def mount_routers() -> None:
     """Each domain app's ``api.py`` router, mounted under its own prefix."""
     from osmose.events.api import router as events_router
     from osmose.matchmaking.api import router as matchmaking_router
+    from osmose.network.api import router as network_router
+    from osmose.pipeline.api import router as pipeline_router
     from osmose.registry.api import router as registry_router
 
     api.add_router("/", registry_router)
     api.add_router("/", events_router)
     api.add_router("/", matchmaking_router)
+    api.add_router("/", pipeline_router)
+    api.add_router("/", network_router)
 
 
 mount_routers()

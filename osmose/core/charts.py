@@ -151,11 +151,12 @@ def _summary(items: Sequence[tuple[str, Number]], formatter: Formatter, limit: i
 
 def _empty(chart_id: str, width: int, title: str, description: str) -> str:
     height = 60
+    empty = _("No data yet.")  # outside the f-string, where xgettext finds it
     return "".join(
         [
             *_open(chart_id, width, height, title, description or _("No data.")),
             f'<text x="{width / 2:.1f}" y="{height / 2 + 4:.1f}" text-anchor="middle" '
-            f'fill="{INK_SOFT}">{_text(_("No data yet."))}</text>',
+            f'fill="{INK_SOFT}">{_text(empty)}</text>',
             "</svg>",
         ]
     )

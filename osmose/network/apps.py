@@ -8,7 +8,17 @@ class NetworkConfig(AppConfig):
     verbose_name = _("Network")
 
     def ready(self) -> None:
+        from osmose.events import extensions as events
+        from osmose.matchmaking import extensions as matchmaking
+        from osmose.network import hooks
+        from osmose.registry import extensions as registry
+
+        registry.register_actions(hooks.registry_actions)
+        registry.register_organisation_sections(hooks.neighbourhood_section)
+        events.register_registration_actions(hooks.registration_actions)
+        matchmaking.register_meeting_actions(hooks.meeting_actions)
+
         from osmose.core.demo import register_step
         from osmose.network import demo
 
-        register_step("network", order=50, run=demo.run, reset=demo.reset)
+        register_step("network", order=80, run=demo.run, reset=demo.reset)

@@ -33,7 +33,8 @@ def follow_up(request: HttpRequest, token: str) -> HttpResponse:
         "network/follow_up.html",
         {
             "follow_up": follow_up,
-            "event": follow_up.meeting.brokerage.event,
+            "event": follow_up.event,
+            "introduction": follow_up.introduction,
             "chosen": link.answer,
             "chosen_label": FollowUpAnswer(link.answer).label,
             "error": error,

@@ -1,5 +1,6 @@
-"""``{% ticket_links registration as links %}`` and ``{% manage_links event as links %}``:
-what apps above events add to the ticket page and the organiser's tabs."""
+"""``{% ticket_links registration as links %}``, ``{% manage_links event as links %}`` and
+``{% registration_actions registration as links %}``: what apps above events add to the ticket
+page, the organiser's tabs and the rows of the registrations list."""
 
 from typing import Any
 
@@ -18,3 +19,8 @@ def ticket_links(registration: Any) -> list[tuple[str, str]]:
 @register.simple_tag
 def manage_links(event: Any) -> list[tuple[str, str]]:
     return extensions.manage_links(event)
+
+
+@register.simple_tag
+def registration_actions(registration: Any) -> list[tuple[str, str]]:
+    return extensions.registration_actions(registration)

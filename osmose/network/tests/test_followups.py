@@ -101,3 +101,50 @@ def test_the_command_sends_what_is_due(met):
     out = StringIO()
     call_command("network", "follow-ups", stdout=out)
     assert "follow-ups sent: 0" in out.getvalue()  # the event is still to come
+
+
+def _post_answer(message, answer_index):
+    link = _links(message)[answer_index]
+    path = link[link.index("/follow-up/") :]
+    return Client().post(path)
+
+
+def test_yes_reports_one_collaboration_attributed_to_the_meeting(met):
+    from osmose.network.models import Collaboration, CollaborationStatus
+
+    brokerage, alice, bob = met
+    followups.send_due(brokerage.event.ends_at + timedelta(days=31))
+    for message in mail.outbox:
+        assert _post_answer(message, 0).status_code == 200  # "yes, we are working together"
+    [collaboration] = Collaboration.objects.all()
+    assert collaboration.status == CollaborationStatus.REPORTED
+    assert collaboration.origin_meeting is not None
+    assert collaboration.origin_meeting.brokerage == brokerage
+    assert collaboration.origin_event == brokerage.event
+    assert set(collaboration.people.all()) == {alice.person, bob.person}
+    assert FollowUp.objects.filter(collaboration=collaboration).count() == 2
+
+
+def test_an_introduction_is_followed_up_and_its_yes_attributed_to_it():
+    from osmose.network import services as network_services
+    from osmose.network.models import Collaboration
+    from osmose.registry.tests import factories as registry_factories
+
+    lab = registry_factories.organisation(name="Labo", kind="academic_lab", sector="public")
+    company = registry_factories.organisation(name="Société")
+    claire = registry_factories.person(email="claire@lab.example", organisation=lab)
+    marc = registry_factories.person(email="marc@company.example", organisation=company)
+    introduction = network_services.introduce(
+        actor=None, person_a=claire, person_b=marc, why="Bioproduction",
+        on=timezone.localdate() - timedelta(days=40),
+    )  # fmt: skip
+    assert followups.send_due() == 2
+    message = next(m for m in mail.outbox if m.to == ["marc@company.example"])
+    assert str(claire) in message.body
+    assert _post_answer(message, 0).status_code == 200
+    [collaboration] = Collaboration.objects.all()
+    assert collaboration.origin_introduction == introduction
+    assert set(collaboration.organisations.all()) == {lab, company}
+    # Claire's link cannot be used to answer for Marc, nor Marc's twice.
+    assert _post_answer(message, 2).status_code == 409
+    assert FollowUp.objects.get(person=claire).answered_at is None

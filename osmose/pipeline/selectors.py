@@ -1,0 +1,117 @@
+"""Reading the pipeline: the kanban, the funnel over time, the startups created and their
+evidence."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Prefetch, QuerySet
+
+from osmose.pipeline.models import (
+    CREATED_STAGES,
+    ENDS,
+    PIPELINE,
+    Stage,
+    StageChange,
+    Venture,
+)
+
+
+def ventures() -> QuerySet[Venture]:
+    return Venture.objects.select_related("origin", "company", "licensee").prefetch_related("terms")
+
+
+def kanban() -> list[tuple[Stage, list[Venture]]]:
+    """Columns in pipeline order, then "licensed" and "stopped"."""
+    by_stage: dict[str, list[Venture]] = {s: [] for s in [*PIPELINE, *ENDS]}
+    for venture in ventures().order_by("stage_since", "name"):
+        by_stage.setdefault(venture.stage, []).append(venture)
+    return [(Stage(s), by_stage[s]) for s in [*PIPELINE, *ENDS]]
+
+
+@dataclass(frozen=True)
+class Created:
+    venture: Venture
+    on: date  # when it reached "company created"
+
+
+def startups_created(start: date | None = None, end: date | None = None) -> list[Created]:
+    """Ventures that became a company in [start, end], with the evidence: the company in the
+    registry (SIREN, creation date) and the dated stage change."""
+    changes = StageChange.objects.filter(to_stage=Stage.COMPANY_CREATED).select_related(
+        "venture__company"
+    )
+    if start:
+        changes = changes.filter(on__gte=start)
+    if end:
+        changes = changes.filter(on__lte=end)
+    seen: dict[int, Created] = {}
+    for change in changes.order_by("on", "pk"):
+        venture = change.venture
+        if venture.company_id and venture.pk not in seen:
+            seen[venture.pk] = Created(venture, change.on)
+    return list(seen.values())
+
+
+@dataclass
+class FunnelStep:
+    stage: Stage
+    count: int  # ventures that reached this stage (or a later one) in the period
+    rate: float | None  # share of the previous step's count
+
+
+FUNNEL = [Stage.IDEA, Stage.COMPANY_CREATED, Stage.FIRST_FUNDING]
+
+
+def funnel(start: date | None = None, end: date | None = None) -> list[FunnelStep]:
+    """Ideas → created → funded: how many ventures reached each step in the period (a
+    venture that reached a later step counts for the earlier ones too, as does one that
+    entered the pipeline past the idea stage)."""
+    order: dict[str, int] = {str(stage): index for index, stage in enumerate(PIPELINE)}
+    changes = StageChange.objects.all()
+    if start:
+        changes = changes.filter(on__gte=start)
+    if end:
+        changes = changes.filter(on__lte=end)
+    furthest: dict[int, int] = {}
+    for venture_id, stage in changes.values_list("venture_id", "to_stage"):
+        if stage in order:
+            furthest[venture_id] = max(furthest.get(venture_id, -1), order[stage])
+    steps: list[FunnelStep] = []
+    previous: int | None = None
+    for stage in FUNNEL:
+        count = sum(1 for reached in furthest.values() if reached >= order[stage])
+        rate = round(count / previous, 3) if previous else None
+        steps.append(FunnelStep(stage, count, rate))
+        previous = count
+    return steps
+
+
+def funnel_by_year(first: int, last: int) -> list[tuple[int, list[FunnelStep]]]:
+    """The funnel of each calendar year (conversion over time)."""
+    return [(year, funnel(date(year, 1, 1), date(year, 12, 31))) for year in range(first, last + 1)]
+
+
+def created_count(start: date | None = None, end: date | None = None) -> int:
+    return len(startups_created(start, end))
+
+
+def current_created() -> QuerySet[Venture]:
+    return Venture.objects.filter(stage__in=CREATED_STAGES, company__isnull=False)
+
+
+def venture_detail(pk: int) -> Venture | None:
+    return (
+        ventures()
+        .prefetch_related(
+            Prefetch("stage_changes", queryset=StageChange.objects.order_by("on", "pk")),
+            "trl_records",
+            "team__person",
+            "ip_assets",
+            "support",
+            "rounds__investors",
+            "deals__fund",
+            "milestones",
+        )
+        .filter(pk=pk)
+        .first()
+    )
