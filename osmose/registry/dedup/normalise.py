@@ -157,6 +157,8 @@ def normalise_phone(phone: str | None, region: str = "FR") -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+# Postcodes repeat (a town's), and their regular expressions cost more than a comparison.
+@lru_cache(maxsize=1 << 14)
 def normalise_postcode(postcode: str | None) -> str:
     """Upper-case postcode without spaces nor a country prefix ("F-37 000" → "37000")."""
     if not postcode:

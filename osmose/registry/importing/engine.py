@@ -18,9 +18,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from osmose.registry.dedup import LIKELY, POSSIBLE, forget_cached_comparisons
+from osmose.registry.dedup import LIKELY, POSSIBLE, Match, forget_cached_comparisons
 from osmose.registry.importing.candidates import RegistryCandidates
 from osmose.registry.importing.columns import REQUIRED
+from osmose.registry.importing.inserts import insert_objects
 from osmose.registry.models import ImportBatch, ImportRow
 
 Action = ImportRow.Action
@@ -142,7 +143,7 @@ class Importer:
     def _record(self, chunk: list[Row]) -> None:
         if self.batch is None:
             return
-        ImportRow.objects.bulk_create(
+        insert_objects(
             [
                 ImportRow(
                     batch=self.batch,
@@ -159,8 +160,7 @@ class Importer:
                     },
                 )
                 for r in chunk
-            ],
-            batch_size=1000,
+            ]
         )
 
     def _reject(self, row: Row, reasons: list[str]) -> bool:
@@ -263,14 +263,39 @@ class Importer:
         self.registry.read({k for keys in keys_by_line.values() for k in keys})
         shortlists = {line: self.registry.shortlist(keys) for line, keys in keys_by_line.items()}
         existing = self.registry.records({i for ids in shortlists.values() for i in ids})
+
+        def candidates_of(row: Row) -> dict[int, Any]:
+            found = {i: existing[i] for i in shortlists[row.line] if i in existing}
+            found.update(self._earlier_rows(keys_by_line[row.line]))
+            return found
+
+        # The candidates of every row, assuming each row is compared with the later ones (it
+        # is, unless found unchanged), so that all the pairs are bounded at once.
+        lengths = {key: len(self.run_keys[key]) for key in set().union(*keys_by_line.values())}
+        planned = []
         for row in rows:
+            planned.append(candidates_of(row))
+            for key in keys_by_line[row.line]:
+                self.run_keys[key].append(records[row.line])
+        for key, length in lengths.items():
+            del self.run_keys[key][length:]
+        bounds = self.bounds(
+            [
+                (records[row.line], other)
+                for row, found in zip(rows, planned, strict=True)
+                for other in found.values()
+            ]
+        )
+        start, as_planned = 0, True
+        for row, found in zip(rows, planned, strict=True):
             record = records[row.line]
-            candidates: dict[int, Any] = {
-                i: existing[i] for i in shortlists[row.line] if i in existing
-            }
-            candidates.update(self._earlier_rows(keys_by_line[row.line]))
-            self._decide(row, record, candidates)
+            row_bounds = bounds[start : start + len(found)] if bounds is not None else None
+            start += len(found)
+            if not as_planned:
+                found, row_bounds = candidates_of(row), None
+            self._decide(row, record, found, row_bounds)
             if row.action == Action.UNCHANGED:
+                as_planned = False  # later rows are not compared with this one
                 continue
             # Later rows of the file are compared with this one.
             for key in keys_by_line[row.line]:
@@ -289,10 +314,15 @@ class Importer:
                     by_id[earlier.id] = earlier
         return {i: by_id[i] for i, _n in shared.most_common(MAX_CANDIDATES)}
 
-    def _decide(self, row: Row, record: Any, candidates: dict[int, Any]) -> None:
-        """Unchanged (the same data again), a possible duplicate, or a new record."""
-        matches = self.find(record, list(candidates.values())) if candidates else []
-        best = matches[0] if matches else None
+    def _decide(
+        self, row: Row, record: Any, candidates: dict[int, Any], bounds: list[float] | None
+    ) -> None:
+        """Unchanged (the same data again), a possible duplicate, or a new record.
+
+        ``bounds``, if given, holds an upper bound of each candidate's score (see
+        :meth:`bounds`), in the order of ``candidates``.
+        """
+        best = self.best_match(record, list(candidates.values()), bounds) if candidates else None
         other = (best.b_id if best.a_id == record.id else best.a_id) if best else None
         if (
             best
@@ -317,7 +347,7 @@ class Importer:
     def _write(self, rows: list[Row]) -> None:
         new = [r for r in rows if r.action in (Action.CREATED, Action.DUPLICATE)]
         objects = self.build(new)
-        self.model.objects.bulk_create(objects, batch_size=500)
+        insert_objects(objects, returning_ids=True)
         for row, obj in zip(new, objects, strict=True):
             row.object_id = obj.pk
             record = row.values.pop("__record__")
@@ -350,14 +380,13 @@ class Importer:
             ).values_list("value", flat=True)
         )
         new_links = [r for r in links if r.external_id not in existing_links]
-        self.external_model.objects.bulk_create(
+        insert_objects(
             [
                 self.external_model(
                     source=self.source, value=r.external_id, **{self.owner_column: r.object_id}
                 )
                 for r in new_links
-            ],
-            batch_size=1000,
+            ]
         )
         for row in new_links:
             row.linked = True
@@ -394,6 +423,18 @@ class Importer:
 
     def find(self, record: Any, candidates: list[Any]) -> list[Any]:
         raise NotImplementedError
+
+    def bounds(self, pairs: list[tuple[Any, Any]]) -> list[float] | None:
+        """Upper bounds of the pairs' scores, to score only the candidates that could win
+        (``None``: every candidate is scored)."""
+        return None
+
+    def best_match(
+        self, record: Any, candidates: list[Any], bounds: list[float] | None
+    ) -> Match | None:
+        """The best-scoring candidate at or above POSSIBLE (ties: lower ids), or None."""
+        matches = self.find(record, candidates)
+        return matches[0] if matches else None
 
     def identical(self, values: dict[str, Any], record: Any) -> bool:
         """The row says nothing the record does not already say (for the mapped fields)."""

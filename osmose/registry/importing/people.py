@@ -10,11 +10,13 @@ from django.utils import timezone
 from osmose.core.text import fold
 from osmose.registry.dedup import (
     POSSIBLE,
+    Match,
     PersonRecord,
     find_person_matches,
     normalise_organisation_name,
     person_blocking_keys,
 )
+from osmose.registry.dedup.bounds import best_person_match, person_score_bounds
 from osmose.registry.importing.engine import Action, Importer, Row
 from osmose.registry.importing.organisations import _guess_kind, _guess_sector
 from osmose.registry.models import (
@@ -87,6 +89,16 @@ class PeopleImporter(Importer):
 
     def find(self, record: Any, candidates: list[Any]) -> list[Any]:
         return find_person_matches(record, candidates, threshold=POSSIBLE)
+
+    def bounds(self, pairs: list[tuple[Any, Any]]) -> list[float] | None:
+        return person_score_bounds(pairs)
+
+    def best_match(
+        self, record: Any, candidates: list[Any], bounds: list[float] | None
+    ) -> Match | None:
+        if bounds is None:
+            return super().best_match(record, candidates, bounds)
+        return best_person_match(record, candidates, bounds, POSSIBLE)
 
     def build(self, rows: list[Row]) -> list[Person]:
         now = timezone.now()

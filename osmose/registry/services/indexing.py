@@ -106,15 +106,27 @@ def person_document(person: Person) -> str:
     return " ".join(p for p in parts if p)
 
 
+# Keys per INSERT statement (three parameters each): far below the databases' limits.
+KEYS_PER_STATEMENT = 1000
+
+
 def _replace_keys(kind: str, keys_by_id: dict[int, set[str]]) -> None:
     DuplicateKey.objects.filter(kind=kind, object_id__in=list(keys_by_id)).delete()
-    # A plain multi-row INSERT: imports write several keys per row, and the ORM's
-    # bulk_create spends more time building objects than the database spends storing them.
+    # Plain INSERTs: imports write several keys per row, and the ORM's bulk_create spends more
+    # time building objects than the database spends storing them. On PostgreSQL, multi-row
+    # statements (executemany is a statement per row there); SQLite's executemany is a C loop.
     rows = [(kind, key[:80], object_id) for object_id, keys in keys_by_id.items() for key in keys]
+    insert = "INSERT INTO registry_duplicatekey (kind, key, object_id) VALUES "
     with connection.cursor() as cursor:
-        cursor.executemany(
-            "INSERT INTO registry_duplicatekey (kind, key, object_id) VALUES (%s, %s, %s)", rows
-        )
+        if connection.vendor != "postgresql":
+            cursor.executemany(insert + "(%s, %s, %s)", rows)
+            return
+        for start in range(0, len(rows), KEYS_PER_STATEMENT):
+            part = rows[start : start + KEYS_PER_STATEMENT]
+            cursor.execute(
+                insert + ", ".join(["(%s, %s, %s)"] * len(part)),
+                [value for row in part for value in row],
+            )
 
 
 def reindex_organisations(ids: Iterable[int]) -> None:

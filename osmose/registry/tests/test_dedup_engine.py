@@ -5,6 +5,7 @@ Pure functions on plain records: no database.
 
 import csv
 import itertools
+import random
 from collections import defaultdict
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from osmose.registry.dedup import (
     score_organisations,
     score_people,
 )
+from osmose.registry.dedup.bounds import best_person_match, person_score_bounds
 
 DEDUP_DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "dedup"
 
@@ -220,3 +222,124 @@ def test_it_finds_the_febrl_duplicates_with_precision_and_recall_above_97_percen
     true_positives = len(found & truth)
     assert true_positives / len(found) >= 0.97
     assert true_positives / len(truth) >= 0.97
+
+
+def _blocked_pairs(records: list[PersonRecord]) -> dict[int, list[PersonRecord]]:
+    """Each record's candidates as an import finds them: records sharing a blocking key."""
+    buckets: dict[str, list[PersonRecord]] = defaultdict(list)
+    for record in records:
+        for key in person_blocking_keys(record):
+            buckets[key].append(record)
+    candidates: dict[int, dict[int, PersonRecord]] = defaultdict(dict)
+    for members in buckets.values():
+        if len(members) <= 100:
+            for a, b in itertools.permutations(members, 2):
+                candidates[a.id][b.id] = b
+    return {i: list(found.values()) for i, found in candidates.items()}
+
+
+def _synthetic_people(count: int) -> list[PersonRecord]:
+    """Namesakes in a few towns, a tenth of them retyped with slips (like the registry bench)."""
+    rng = random.Random(11)
+    given = ["Jean", "Jeanne", "Marie", "Pierre", "Louis", "Louise", "Michel", "Michèle",
+             "Anne", "Paul", "Paula", "Jean-Pierre", "J", "Camille", "Luc", "Lucie"]  # fmt: skip
+    family = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand",
+              "Leroy", "Moreau", "Simon", "Laurent", "Le Gall", "Legall", "Marie"]  # fmt: skip
+    towns = [("37000", "Tours"), ("37100", "Tours"), ("45000", "Orléans"), ("18000", "Bourges")]
+    streets = ["rue Nationale", "avenue de Grammont", "bd Béranger", "rue Colbert", "place Plum"]
+    people: list[PersonRecord] = []
+    for number in range(1, count + 1):
+        if people and rng.random() < 0.1:
+            model = rng.choice(people)
+            slip = rng.choice(["given", "family", "postcode", "street", "swap", "email"])
+            values = {
+                "given_name": model.given_name, "family_name": model.family_name,
+                "email": model.email, "phone": model.phone, "street": model.street,
+                "postcode": model.postcode, "city": model.city,
+            }  # fmt: skip
+            if slip == "swap":
+                values["given_name"], values["family_name"] = model.family_name, model.given_name
+            elif slip == "email" and values["email"]:
+                values["email"] = values["email"].replace("@", "x@", 1)
+            else:
+                field = {"given": "given_name", "family": "family_name"}.get(slip, slip)
+                text = values[field]
+                if text:
+                    cut = rng.randrange(len(text))
+                    values[field] = text[:cut] + text[cut + 1 :]
+            people.append(PersonRecord(id=number, **values))
+            continue
+        postcode, city = rng.choice(towns)
+        first, last = rng.choice(given), rng.choice(family)
+        people.append(
+            PersonRecord(
+                id=number,
+                given_name=first if rng.random() > 0.05 else "",
+                family_name=last,
+                email=f"{first[0]}.{last}@example.org".lower() if rng.random() < 0.4 else "",
+                phone=f"02 47 {rng.randrange(10, 99)} 00 0{rng.randrange(10)}"
+                if rng.random() < 0.3
+                else "",
+                street=f"{rng.randrange(1, 30)} {rng.choice(streets)}"
+                if rng.random() < 0.8
+                else "",
+                postcode=postcode if rng.random() < 0.9 else "",
+                city=city if rng.random() < 0.9 else "",
+            )
+        )
+    return people
+
+
+def _check_bounds(records: list[PersonRecord]) -> int:
+    by_id = {r.id: r for r in records}
+    blocked = _blocked_pairs(records)
+    pairs = [(by_id[i], other) for i, candidates in blocked.items() for other in candidates]
+    bounds = person_score_bounds(pairs)
+    for (record, other), bound in zip(pairs, bounds, strict=True):
+        exact = score_people(record, other).score
+        assert exact <= bound, (record, other, exact, bound)
+    start = 0
+    for record_id, candidates in blocked.items():
+        record = by_id[record_id]
+        own = bounds[start : start + len(candidates)]
+        start += len(candidates)
+        expected = find_person_matches(record, candidates, threshold=POSSIBLE)
+        assert best_person_match(record, candidates, own, POSSIBLE) == (
+            expected[0] if expected else None
+        )
+    return len(pairs)
+
+
+def test_it_never_bounds_a_pair_below_its_score_on_the_febrl_sets() -> None:
+    # The import scores only the candidates whose bound could beat the best so far: a bound
+    # below a score could drop a duplicate, or change which one is reported.
+    for name in ("dataset1.csv", "dataset2.csv"):
+        records, _truth = _febrl_people(DEDUP_DATA / name)
+        assert _check_bounds(records) > 1_000
+
+
+def test_it_never_bounds_a_pair_below_its_score_among_namesakes() -> None:
+    assert _check_bounds(_synthetic_people(600)) > 10_000
+
+
+def test_it_bounds_the_edge_cases_of_the_scorer() -> None:
+    cases = [
+        (person(1, "Jean", "Martin"), person(2, "Jeanne", "Martin")),  # gender variants
+        (person(1, "Martin", "Jean", city="Tours"), person(2, "Jean", "Martin", city="Tours")),
+        (person(1, "Paul", "Petit", street="3 rue Colbert", postcode="37000"),
+         person(2, "Luc", "Petit", street="3 rue Colbert", postcode="37000")),  # household
+        (person(1, "Anne", "Simon"), person(2, "Anne", "Simon")),  # names alone
+        (person(1, "A", "Simon", postcode="37000", city="Tours"),
+         person(2, "Anne", "Simon", postcode="37100", city="Tour")),
+        (person(1, "Anne", "Le Gall", email="anne.legall@example.org"),
+         person(2, "Anne", "Legall", email="anne.legal@example.org")),
+        (person(1, "Anne", "Simon", street="bâtiment B 12 rue des Lilas", city="Saint-Cyr"),
+         person(2, "Anne", "Simon", street="12 rue des Lilas", city="St Cyr sur Loire")),
+        (person(1, "", "Simon", phone="0247000000", postcode="18000", city="Bourges"),
+         person(2, "Anne", "", phone="+33 2 47 00 00 00", postcode="45000", city="Orléans")),
+    ]  # fmt: skip
+    bounds = person_score_bounds(cases)
+    for (a, b), bound in zip(cases, bounds, strict=True):
+        assert score_people(a, b).score <= bound
+    # Exact where nothing is uncertain: the same names and nothing else.
+    assert bounds[3] == score_people(*cases[3]).score

@@ -287,3 +287,51 @@ def test_a_manual_edit_takes_over_the_provenance_of_an_imported_field(db, tmp_pa
     assert ines.field_sources["job_title"]["source"] == "manual"
     assert ines.field_sources["email"]["source"] == "salon"
     assert "country" in ines.field_sources and "orcid" not in ines.field_sources
+
+
+def _outcomes(path: Path) -> list[tuple[int, str, list[str]]]:
+    """Each row's outcome and reasons, the import then rolled back."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        _import(path)
+        outcomes = list(
+            ImportRow.objects.filter(batch__source="salon")
+            .order_by("line")
+            .values_list("line", "action", "reasons")
+        )
+        transaction.set_rollback(True)
+    return outcomes
+
+
+def test_possible_duplicates_are_those_scoring_every_candidate_would_find(
+    db, tmp_path, monkeypatch
+):
+    from osmose.registry.importing import engine
+    from osmose.registry.importing.people import PeopleImporter
+
+    names = [("Jean", "Martin"), ("Jeanne", "Martin"), ("Anne", "Simon"), ("Paul", "Petit")]
+    for number in range(24):
+        given, family = names[number % 4]
+        factories.person(
+            given_name=given, family_name=family, email=f"{given}.{number}@example.org",
+            street=f"{number % 5 + 1} rue Colbert", postcode="37000", city="Tours",
+        )  # fmt: skip
+    header = ["given_name", "family_name", "email", "street", "postcode", "city"]
+    rows = [
+        ["Jean", "Martin", "", "1 rue Colbert", "37000", "Tours"],  # namesakes in the registry
+        ["Jaen", "Martin", "", "2 rue Colbert", "37000", "Tours"],
+        ["Martin", "Jean", "", "1 rue Colbert", "37000", "Tours"],  # swapped
+        ["Luc", "Petit", "", "4 rue Colbert", "37000", "Tours"],  # a household
+        ["Anne", "Simon", "anne.3@example.org", "", "", ""],
+        ["Anne", "Simon", "anne.3@example.org", "", "", ""],  # the line before again
+        ["Paul", "Petit", "", "4 rue Colbert", "37000", "Tour"],
+        ["Paule", "Petit", "", "9 avenue Nationale", "45000", "Orléans"],
+    ]
+    path = _write(tmp_path, _csv([header, *rows * 2]))
+    # Small chunks: candidates come from the registry, earlier chunks and the chunk itself.
+    monkeypatch.setitem(engine.Importer.__init__.__kwdefaults__, "chunk_size", 3)
+    bounded = _outcomes(path)
+    monkeypatch.setattr(PeopleImporter, "bounds", lambda self, pairs: None)
+    assert _outcomes(path) == bounded
+    assert {action for _line, action, _reasons in bounded} >= {"duplicate", "unchanged"}
