@@ -736,7 +736,7 @@ class MetricsFilters(PeriodFilters):
 def metrics(request: HttpRequest, filters: Query[MetricsFilters]) -> Any:
     require_aggregates(request)
     end = filters.end or timezone.localdate()
-    start = filters.start or (end - timedelta(days=365) if filters.end is None else None)
+    start = filters.start or end - timedelta(days=365)  # the last 12 months, as on the page
     period_error(start, end)
     figures = graph.metrics(start, end, top=filters.top)
     named = can_manage(request.user)

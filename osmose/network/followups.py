@@ -115,6 +115,11 @@ def _reported_collaboration(follow_up: FollowUp) -> Collaboration:
         if follow_up.meeting_id
         else {"origin_introduction": follow_up.introduction}
     )
+    # Lock the meeting or introduction: two people answering "yes" at once make one record.
+    if follow_up.meeting_id:
+        Meeting.objects.select_for_update().filter(pk=follow_up.meeting_id).first()
+    else:
+        Introduction.objects.select_for_update().filter(pk=follow_up.introduction_id).first()
     existing = Collaboration.objects.filter(**origin).order_by("pk").first()
     if existing is not None:
         existing.people.add(follow_up.person)

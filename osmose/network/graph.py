@@ -307,9 +307,11 @@ def _quarter(day: date) -> tuple[date, date]:
 
 
 def trend(end: date, periods: int) -> list[dict]:
-    """The osmosis index of the last ``periods`` quarters up to ``end``, oldest first."""
+    """The osmosis index of the last ``periods`` quarters up to ``end``, oldest first (the
+    last one cut at ``end``: nothing after the period is counted)."""
     result = []
     start, stop = _quarter(end)
+    stop = min(stop, end)
     for _ in range(periods):
         graph = organisation_graph(start, stop)
         edges = graph.number_of_edges()

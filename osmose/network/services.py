@@ -127,6 +127,15 @@ COLLABORATION_FIELDS = [
 ]  # fmt: skip
 
 
+def _check_dates_and_meeting(values: dict[str, Any]) -> None:
+    started, ended = values.get("started_on"), values.get("ended_on")
+    if started and ended and ended < started:
+        raise ValidationError({"ended_on": _("The end cannot come before the start.")})
+    meeting = values.get("origin_meeting")
+    if meeting is not None and meeting.status != "planned":
+        raise ValidationError({"origin_meeting": _("This B2B meeting was cancelled.")})
+
+
 def _check_origin(values: dict[str, Any]) -> None:
     origins = [values.get(f) for f in ("origin_meeting", "origin_introduction")]
     if sum(o is not None for o in origins) > 1:
@@ -156,6 +165,7 @@ def create_collaboration(
     for name in values:
         if name not in COLLABORATION_FIELDS:
             raise ValueError(f"{name} is not a collaboration field")
+    _check_dates_and_meeting(values)
     _check_origin(values)
     collaboration = Collaboration(created_by=_user(actor), **values)
     collaboration.full_clean()
@@ -187,6 +197,13 @@ def update_collaboration(
     values.update({k: v for k, v in merged.items() if k in values or k == "origin_event"})
     for name, value in values.items():
         setattr(locked, name, value)
+    _check_dates_and_meeting(
+        {
+            "started_on": locked.started_on,
+            "ended_on": locked.ended_on,
+            "origin_meeting": values.get("origin_meeting"),
+        }
+    )
     locked.full_clean()
     locked.save()
     if organisations is not None:

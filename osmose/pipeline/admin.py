@@ -52,8 +52,10 @@ class VentureAdmin(admin.ModelAdmin):
     list_display = ["name", "stage", "stage_since", "trl", "origin", "company"]
     list_filter = ["stage"]
     search_fields = ["name", "summary", "technology"]
-    raw_id_fields = ["origin", "tech_transfer_office", "company", "licensee"]
-    readonly_fields = ["stage", "stage_since", "trl", "created_by"]
+    raw_id_fields = ["origin", "tech_transfer_office"]
+    # The stage and its evidence change only through the stage rules (services.move_to_stage).
+    readonly_fields = ["stage", "stage_since", "trl", "company", "licensee", "stopped_reason"]
+    readonly_fields += ["created_by"]
     filter_horizontal = ["terms"]
     inlines = [StageChangeInline, TrlRecordInline, TeamMemberInline, MilestoneInline]
 

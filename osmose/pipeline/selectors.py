@@ -55,31 +55,45 @@ def startups_created(start: date | None = None, end: date | None = None) -> list
 @dataclass
 class FunnelStep:
     stage: Stage
-    count: int  # ventures that reached this stage (or a later one) in the period
-    rate: float | None  # share of the previous step's count
+    count: int  # ventures that first reached this step in the period
+    rate: float | None  # this step's count over the previous step's
 
 
 FUNNEL = [Stage.IDEA, Stage.COMPANY_CREATED, Stage.FIRST_FUNDING]
+# What "reaching" a step means: entering the pipeline; the dated move to "company created"
+# (with its company: the startup-created evidence); the first move to a funded stage.
+_FUNDED = {Stage.FIRST_FUNDING, Stage.GROWTH}
+
+
+def _first_dates() -> dict[str, dict[int, date]]:
+    """For each step, the date each venture first reached it (all time)."""
+    firsts: dict[str, dict[int, date]] = {str(stage): {} for stage in FUNNEL}
+    rows = StageChange.objects.order_by("on", "pk").values_list(
+        "venture_id", "to_stage", "on", "venture__company_id"
+    )
+    for venture_id, stage, on, company_id in rows:
+        firsts[str(Stage.IDEA)].setdefault(venture_id, on)
+        if stage == Stage.COMPANY_CREATED and company_id:
+            firsts[str(Stage.COMPANY_CREATED)].setdefault(venture_id, on)
+        if stage in _FUNDED:
+            firsts[str(Stage.FIRST_FUNDING)].setdefault(venture_id, on)
+    return firsts
 
 
 def funnel(start: date | None = None, end: date | None = None) -> list[FunnelStep]:
-    """Ideas → created → funded: how many ventures reached each step in the period (a
-    venture that reached a later step counts for the earlier ones too, as does one that
-    entered the pipeline past the idea stage)."""
-    order: dict[str, int] = {str(stage): index for index, stage in enumerate(PIPELINE)}
-    changes = StageChange.objects.all()
-    if start:
-        changes = changes.filter(on__gte=start)
-    if end:
-        changes = changes.filter(on__lte=end)
-    furthest: dict[int, int] = {}
-    for venture_id, stage in changes.values_list("venture_id", "to_stage"):
-        if stage in order:
-            furthest[venture_id] = max(furthest.get(venture_id, -1), order[stage])
+    """Ideas → created → funded in a period: each step counts the ventures that *first*
+    reached it in the period (a venture created in 2024 and funded in 2025 counts as created
+    in 2024 and funded in 2025, so the years add up). "Created" is exactly
+    :func:`startups_created`."""
+    firsts = _first_dates()
     steps: list[FunnelStep] = []
     previous: int | None = None
     for stage in FUNNEL:
-        count = sum(1 for reached in furthest.values() if reached >= order[stage])
+        count = sum(
+            1
+            for on in firsts[str(stage)].values()
+            if (start is None or on >= start) and (end is None or on <= end)
+        )
         rate = round(count / previous, 3) if previous else None
         steps.append(FunnelStep(stage, count, rate))
         previous = count

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -57,6 +58,7 @@ def create_venture(
         if name not in VENTURE_FIELDS:
             raise ValueError(f"{name} is not a venture field")
     on = on or timezone.localdate()
+    _not_in_future(on)
     venture = Venture(stage=Stage.IDEA, stage_since=on, created_by=_user(actor), **values)
     venture.full_clean()
     venture.save()
@@ -87,6 +89,16 @@ def update_venture(
     return locked
 
 
+def _not_in_future(on: date) -> None:
+    if on > timezone.localdate():
+        raise ValidationError({"on": _("The date cannot be in the future.")})
+
+
+# How long before the venture's first record its company may have been founded (a project
+# is often recorded after the founders filed the company's papers), and no more.
+FOUNDED_BEFORE_IDEA = 730
+
+
 def allowed_stages(venture: Venture) -> list[str]:
     return [s for s in Stage.values if s in STAGE_TRANSITIONS.get(venture.stage, set())]
 
@@ -111,6 +123,7 @@ def move_to_stage(
             % {"from": locked.get_stage_display(), "to": Stage(stage).label}
         )
     on = on or timezone.localdate()
+    _not_in_future(on)
     if locked.stage_since and on < locked.stage_since:
         raise ValidationError({"on": _("The move cannot be dated before the current stage began.")})
     company = company or locked.company
@@ -128,8 +141,9 @@ def move_to_stage(
                     )
                 }
             )
+        _check_company(locked, company, on)
         locked.company = company
-    if stage == Stage.FIRST_FUNDING and not locked.rounds.exists():
+    if stage in (Stage.FIRST_FUNDING, Stage.GROWTH) and not locked.rounds.exists():
         raise ValidationError(_("Record the funding round first."))
     if stage == Stage.LICENSED:
         if licensee is None:
@@ -159,6 +173,31 @@ def move_to_stage(
     )
     venture.stage, venture.stage_since, venture.company = stage, on, locked.company
     return locked
+
+
+def _check_company(venture: Venture, company: Organisation, on: date) -> None:
+    """The company is this venture's own, founded around its creation: one company counts
+    as one startup created, and an old company is not a new startup."""
+    taken = Venture.objects.filter(company=company).exclude(pk=venture.pk).first()
+    if taken is not None:
+        raise ValidationError(
+            {
+                "company": _("This company is already the one “%(venture)s” became.")
+                % {"venture": taken.name}
+            }
+        )
+    assert company.founded_on is not None
+    first = venture.stage_changes.order_by("on").values_list("on", flat=True).first() or on
+    if company.founded_on > on or (first - company.founded_on).days > FOUNDED_BEFORE_IDEA:
+        raise ValidationError(
+            {
+                "company": _(
+                    "The company's creation date (%(founded)s) does not fit: it must be on or "
+                    "before the move, and not long before the venture was first recorded."
+                )
+                % {"founded": company.founded_on.isoformat()}
+            }
+        )
 
 
 @transaction.atomic
@@ -260,10 +299,16 @@ def propose_deal(
     note: str = "",
 ) -> Deal:
     if follow_on_of is not None and (
-        follow_on_of.venture_id != venture.pk or follow_on_of.status != DealStatus.INVESTED
+        follow_on_of.venture_id != venture.pk
+        or follow_on_of.fund_id != fund.pk
+        or follow_on_of.status != DealStatus.INVESTED
     ):
         raise ValidationError(
-            {"follow_on_of": _("A follow-on follows an investment in the same venture.")}
+            {
+                "follow_on_of": _(
+                    "A follow-on follows an investment of the same fund in the same venture."
+                )
+            }
         )
     deal = Deal.objects.create(
         venture=venture,
@@ -333,7 +378,12 @@ def conflicts_of_interest(deal: Deal) -> list[Person]:
             affiliations__organisation=deal.fund, affiliations__ended_on__isnull=True
         ).values_list("pk", flat=True)
     )
-    linked = set(venture.team.values_list("person_id", flat=True))
+    today = timezone.localdate()
+    linked = set(
+        venture.team.filter(Q(until__isnull=True) | Q(until__gte=today)).values_list(
+            "person_id", flat=True
+        )
+    )
     related = [o for o in (venture.company_id, venture.origin_id) if o]
     if related:
         linked |= set(

@@ -85,3 +85,30 @@ def test_an_introduction_needs_two_people_and_a_reason(animator):
         services.introduce(actor=animator, person_a=person, person_b=person, why="x")
     with pytest.raises(ValidationError):
         services.introduce(actor=animator, person_a=person, person_b=factories.person(), why=" ")
+
+
+def test_a_collaboration_cannot_end_before_it_starts(animator):
+    with pytest.raises(ValidationError, match="end"):
+        services.create_collaboration(
+            actor=animator,
+            values={
+                "title": "X",
+                "kind": "rd",
+                "started_on": date(2025, 5, 1),
+                "ended_on": date(2025, 4, 1),
+            },
+            organisations=[factories.organisation()],
+        )
+
+
+def test_the_trend_stops_at_the_end_of_the_period(animator):
+    from osmose.network import graph
+
+    a, b = factories.organisation(sector="public"), factories.organisation()
+    services.create_collaboration(
+        actor=animator,
+        values={"title": "X", "kind": "rd", "started_on": date(2024, 3, 20)},
+        organisations=[a, b],
+    )
+    [last] = graph.trend(date(2024, 2, 15), 1)
+    assert (last["to"], last["ties"]) == ("2024-02-15", 0)

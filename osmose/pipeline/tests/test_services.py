@@ -169,3 +169,63 @@ def test_a_conflict_through_the_origin_lab(venture, lab):
     add_affiliation(actor=None, person=researcher, organisation=fund)
     deal = services.propose_deal(actor=None, venture=venture, fund=fund)
     assert services.conflicts_of_interest(deal) == [researcher]
+
+
+def _created(venture, on, siren="732829320", founded=None):
+    company = factories.organisation(siren=siren, founded_on=founded or on)
+    move(venture, Stage.MATURATION, on)
+    return move(venture, Stage.COMPANY_CREATED, on, company=company)
+
+
+def test_the_funnel_counts_each_step_in_the_year_it_happened():
+    venture = services.create_venture(actor=None, values={"name": "V"}, on=date(2024, 1, 5))
+    _created(venture, date(2024, 6, 1))
+    services.add_round(actor=None, venture=venture, on=date(2025, 2, 1), instrument="loan",
+                       amount=Decimal("50000"))  # fmt: skip
+    move(venture, Stage.FIRST_FUNDING, date(2025, 2, 2))
+    years = dict(selectors.funnel_by_year(2024, 2025))
+    assert [s.count for s in years[2024]] == [1, 1, 0]
+    assert [s.count for s in years[2025]] == [0, 0, 1]
+    assert selectors.created_count(date(2025, 1, 1), date(2025, 12, 31)) == 0
+
+
+def test_growth_needs_a_round_too(venture):
+    _created(venture, date(2025, 6, 1))
+    with pytest.raises(ValidationError, match="round"):
+        move(venture, Stage.GROWTH, date(2025, 7, 1))
+
+
+def test_a_company_counts_once_and_must_be_new(venture):
+    _created(venture, date(2025, 6, 1))
+    other = services.create_venture(actor=None, values={"name": "W"}, on=date(2025, 1, 1))
+    move(other, Stage.MATURATION, date(2025, 2, 1))
+    with pytest.raises(ValidationError, match="already"):
+        move(other, Stage.COMPANY_CREATED, date(2025, 6, 2), company=venture.company)
+    old = factories.organisation(siren="552100554", founded_on=date(1973, 1, 1))
+    with pytest.raises(ValidationError, match="does not fit"):
+        move(other, Stage.COMPANY_CREATED, date(2025, 6, 2), company=old)
+
+
+def test_no_date_in_the_future(venture):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    with pytest.raises(ValidationError, match="future"):
+        move(venture, Stage.MATURATION, timezone.localdate() + timedelta(days=1))
+
+
+def test_a_follow_on_is_of_the_same_fund_and_former_members_are_no_conflict(venture):
+    fund = factories.organisation(name="Fonds A", kind="investor")
+    other_fund = factories.organisation(name="Fonds B", kind="investor")
+    deal = services.propose_deal(actor=None, venture=venture, fund=fund, amount=Decimal("1000"))
+    for status in (DealStatus.UNDER_REVIEW, DealStatus.COMMITTEE, DealStatus.INVESTED):
+        services.move_deal(actor=None, deal=deal, status=status, on=date(2025, 3, 1))
+    deal.refresh_from_db()
+    with pytest.raises(ValidationError):
+        services.propose_deal(actor=None, venture=venture, fund=other_fund, follow_on_of=deal)
+    former = factories.person(organisation=fund)
+    member = services.add_team_member(actor=None, venture=venture, person=former, role="mentor")
+    member.until = date(2011, 1, 1)
+    member.save()
+    assert services.conflicts_of_interest(deal) == []

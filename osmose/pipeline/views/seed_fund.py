@@ -6,8 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -39,9 +41,12 @@ def conflicts_by_deal(deals: Sequence[Deal]) -> dict[int, list[Person]]:
     for organisation_id, person_id in affiliations:
         people_of[organisation_id].add(person_id)
     team: dict[int, set[int]] = defaultdict(set)
-    for venture_id, person_id in TeamMember.objects.filter(
-        venture_id__in=list(ventures)
-    ).values_list("venture_id", "person_id"):
+    current = Q(until__isnull=True) | Q(until__gte=timezone.localdate())
+    for venture_id, person_id in (
+        TeamMember.objects.filter(venture_id__in=list(ventures))
+        .filter(current)
+        .values_list("venture_id", "person_id")
+    ):
         team[venture_id].add(person_id)
     found: dict[int, set[int]] = {}
     for deal in deals:
