@@ -116,9 +116,9 @@ def _reported_collaboration(follow_up: FollowUp) -> Collaboration:
         else {"origin_introduction": follow_up.introduction}
     )
     # Lock the meeting or introduction: two people answering "yes" at once make one record.
-    if follow_up.meeting_id:
+    if follow_up.meeting_id is not None:
         Meeting.objects.select_for_update().filter(pk=follow_up.meeting_id).first()
-    else:
+    elif follow_up.introduction_id is not None:
         Introduction.objects.select_for_update().filter(pk=follow_up.introduction_id).first()
     existing = Collaboration.objects.filter(**origin).order_by("pk").first()
     if existing is not None:
