@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from osmose.accounts.models import User
-from osmose.accounts.services import create_api_token
+from osmose.api.tests.client import API, bearer_client, error_locations, patch, post
 from osmose.core.models import JobProgress, Term, Vocabulary
 from osmose.events import services as event_services
 from osmose.events.models import Event, EventStatus
@@ -34,28 +34,6 @@ from osmose.registry.models import Person
 from osmose.registry.tests import factories as registry_factories
 
 pytestmark = pytest.mark.django_db
-
-API = "/api/v1"
-
-
-def bearer_client(user: User) -> Client:
-    _token, secret = create_api_token(user=user)
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
-    return client
-
-
-def post(client: Client, path: str, data: Any = None) -> Any:
-    return client.post(f"{API}{path}", data or {}, content_type="application/json")
-
-
-def patch(client: Client, path: str, data: Any) -> Any:
-    return client.patch(f"{API}{path}", data, content_type="application/json")
-
-
-def error_locations(response: Any) -> list[list[Any]]:
-    assert response.status_code == 422, response.content
-    return [error["loc"] for error in response.json()["detail"]]
 
 
 def ids(response: Any) -> set[int]:
