@@ -1,19 +1,25 @@
 """Reading the pipeline: the kanban, the funnel over time, the startups created and their
-evidence."""
+evidence, the conflicts of interest of seed-fund deals."""
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from osmose.pipeline.models import (
     CREATED_STAGES,
     ENDS,
     PIPELINE,
+    Deal,
     Stage,
     StageChange,
+    TeamMember,
     Venture,
 )
+from osmose.registry.models import Affiliation, Person
 
 
 def ventures() -> QuerySet[Venture]:
@@ -129,3 +135,41 @@ def venture_detail(pk: int) -> Venture | None:
         .filter(pk=pk)
         .first()
     )
+
+
+def conflicts_by_deal(deals: Sequence[Deal]) -> dict[int, list[Person]]:
+    """The conflicts of interest of many deals in four queries: the fund's people (current
+    affiliations) also in the venture's current team or affiliated with its company or
+    origin — to be declared before committee."""
+    ventures = {deal.venture_id: deal.venture for deal in deals}
+    organisation_ids = {deal.fund_id for deal in deals}
+    for venture in ventures.values():
+        organisation_ids |= {o for o in (venture.company_id, venture.origin_id) if o}
+    people_of: dict[int, set[int]] = defaultdict(set)
+    affiliations = Affiliation.objects.filter(
+        organisation_id__in=organisation_ids, ended_on__isnull=True
+    ).values_list("organisation_id", "person_id")
+    for organisation_id, person_id in affiliations:
+        people_of[organisation_id].add(person_id)
+    team: dict[int, set[int]] = defaultdict(set)
+    current = Q(until__isnull=True) | Q(until__gte=timezone.localdate())
+    for venture_id, person_id in (
+        TeamMember.objects.filter(venture_id__in=list(ventures))
+        .filter(current)
+        .values_list("venture_id", "person_id")
+    ):
+        team[venture_id].add(person_id)
+    found: dict[int, set[int]] = {}
+    for deal in deals:
+        venture = ventures[deal.venture_id]
+        linked = set(team[venture.pk])
+        for related in (venture.company_id, venture.origin_id):
+            if related:
+                linked |= people_of[related]
+        found[deal.pk] = people_of[deal.fund_id] & linked
+    wanted: set[int] = set().union(*found.values())
+    people = {p.pk: p for p in Person.objects.filter(pk__in=wanted)}
+    return {
+        pk: sorted((people[i] for i in ids), key=lambda p: (p.family_name, p.pk))
+        for pk, ids in found.items()
+    }

@@ -16,7 +16,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -371,24 +370,8 @@ def move_deal(
 
 def conflicts_of_interest(deal: Deal) -> list[Person]:
     """People of the fund (current affiliations) who are also linked to the venture: its
-    team, or affiliated with its company or its origin — to be declared before committee."""
-    venture = deal.venture
-    fund_people = set(
-        Person.objects.filter(
-            affiliations__organisation=deal.fund, affiliations__ended_on__isnull=True
-        ).values_list("pk", flat=True)
-    )
-    today = timezone.localdate()
-    linked = set(
-        venture.team.filter(Q(until__isnull=True) | Q(until__gte=today)).values_list(
-            "person_id", flat=True
-        )
-    )
-    related = [o for o in (venture.company_id, venture.origin_id) if o]
-    if related:
-        linked |= set(
-            Person.objects.filter(
-                affiliations__organisation_id__in=related, affiliations__ended_on__isnull=True
-            ).values_list("pk", flat=True)
-        )
-    return list(Person.objects.filter(pk__in=fund_people & linked).order_by("family_name"))
+    current team, or affiliated with its company or its origin — to be declared before
+    committee (``selectors.conflicts_by_deal`` for one deal)."""
+    from osmose.pipeline.selectors import conflicts_by_deal
+
+    return conflicts_by_deal([deal]).get(deal.pk, [])

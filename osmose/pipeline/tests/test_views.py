@@ -26,7 +26,7 @@ from osmose.pipeline.models import (
     TrlRecord,
     Venture,
 )
-from osmose.pipeline.views.seed_fund import conflicts_by_deal
+from osmose.pipeline.selectors import conflicts_by_deal
 from osmose.registry.services.organisations import update_organisation
 from osmose.registry.tests import factories
 

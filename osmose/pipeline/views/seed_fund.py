@@ -2,21 +2,19 @@
 follow-ons, the amounts invested each year, and the conflict-of-interest flags."""
 
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from osmose.accounts.access import animator_required
 from osmose.core import charts
-from osmose.pipeline.models import Deal, DealStatus, TeamMember
-from osmose.registry.models import Affiliation, Person
+from osmose.pipeline.models import Deal, DealStatus
+from osmose.pipeline.selectors import conflicts_by_deal
+from osmose.registry.models import Person
 
 
 @dataclass
@@ -24,44 +22,6 @@ class DealRow:
     deal: Deal
     conflicts: list[Person]
     follow_ons: list["DealRow"] = field(default_factory=list)
-
-
-def conflicts_by_deal(deals: Sequence[Deal]) -> dict[int, list[Person]]:
-    """``services.conflicts_of_interest`` for many deals in four queries: the fund's people
-    (current affiliations) also in the venture's team or affiliated with its company or
-    origin."""
-    ventures = {deal.venture_id: deal.venture for deal in deals}
-    organisation_ids = {deal.fund_id for deal in deals}
-    for venture in ventures.values():
-        organisation_ids |= {o for o in (venture.company_id, venture.origin_id) if o}
-    people_of: dict[int, set[int]] = defaultdict(set)
-    affiliations = Affiliation.objects.filter(
-        organisation_id__in=organisation_ids, ended_on__isnull=True
-    ).values_list("organisation_id", "person_id")
-    for organisation_id, person_id in affiliations:
-        people_of[organisation_id].add(person_id)
-    team: dict[int, set[int]] = defaultdict(set)
-    current = Q(until__isnull=True) | Q(until__gte=timezone.localdate())
-    for venture_id, person_id in (
-        TeamMember.objects.filter(venture_id__in=list(ventures))
-        .filter(current)
-        .values_list("venture_id", "person_id")
-    ):
-        team[venture_id].add(person_id)
-    found: dict[int, set[int]] = {}
-    for deal in deals:
-        venture = ventures[deal.venture_id]
-        linked = set(team[venture.pk])
-        for related in (venture.company_id, venture.origin_id):
-            if related:
-                linked |= people_of[related]
-        found[deal.pk] = people_of[deal.fund_id] & linked
-    wanted: set[int] = set().union(*found.values())
-    people = {p.pk: p for p in Person.objects.filter(pk__in=wanted)}
-    return {
-        pk: sorted((people[i] for i in ids), key=lambda p: (p.family_name, p.pk))
-        for pk, ids in found.items()
-    }
 
 
 @animator_required

@@ -268,13 +268,15 @@ def _detail_page(
         name: bound.get(name) or make(None, venture) for name, make in SECTION_FORMS.items()
     }
     deals = []
-    for deal in venture.deals.all():
+    all_deals = list(venture.deals.all())
+    conflicts = selectors.conflicts_by_deal(all_deals)
+    for deal in all_deals:
         move_form = bound.get(f"deal-{deal.pk}") or DealMoveForm(deal=deal)
         deals.append(
             {
                 "deal": deal,
                 "form": move_form if move_form.allowed else None,
-                "conflicts": services.conflicts_of_interest(deal),
+                "conflicts": conflicts.get(deal.pk, []),
             }
         )
     move = bound.get("move") or MoveForm(venture=venture)
