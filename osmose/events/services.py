@@ -346,6 +346,22 @@ def _organisation_for(registrant: Registrant) -> Organisation | None:
     )
 
 
+def _person_by_email(email: str) -> Person | None:
+    """The live person with this e-mail, following merges: a merged record's address leads
+    to its survivor, so registering with either address of a merged pair finds one person."""
+    if not email:
+        return None
+    found = list(Person.objects.filter(email__iexact=email, erased_at=None).order_by("pk")[:10])
+    person = next((p for p in found if p.merged_into_id is None), found[0] if found else None)
+    seen: set[int] = set()
+    while person is not None and person.merged_into_id is not None and person.pk not in seen:
+        seen.add(person.pk)
+        person = Person.objects.filter(pk=person.merged_into_id).first()
+    if person is None or person.merged_into_id is not None or person.erased_at is not None:
+        return None
+    return person
+
+
 def match_person(
     values: Mapping[str, Any], organisation: Organisation | None = None
 ) -> Person | None:
@@ -361,11 +377,7 @@ def match_person(
     from osmose.registry.services.duplicates import person_duplicates
 
     email = values.get("email", "")
-    person = (
-        Person.objects.filter(email__iexact=email, erased_at=None, merged_into=None)
-        .order_by("pk")
-        .first()
-    )
+    person = _person_by_email(email)
     if person is not None:
         return person
     record = PersonRecord(

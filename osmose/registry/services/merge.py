@@ -27,6 +27,7 @@ from osmose.registry.models import (
 from osmose.registry.services import organisations as organisation_services
 from osmose.registry.services import people as people_services
 from osmose.registry.services.indexing import reindex_organisations, reindex_people
+from osmose.registry.services.linked import move_linked, restore_linked
 
 ORGANISATION_MERGE_FIELDS = [
     f for f in organisation_services.EDITABLE_FIELDS if f not in ("status", "public_fields")
@@ -142,6 +143,8 @@ def merge_organisations(
     added_tags = list(other.tags.exclude(pk__in=survivor.tags.all()).values_list("pk", flat=True))
     survivor.tags.add(*added_tags)
 
+    linked = move_linked(Organisation, other.pk, survivor.pk)
+
     other_status = other.status
     other.status = OrganisationStatus.MERGED
     other.merged_into = survivor
@@ -160,6 +163,7 @@ def merge_organisations(
             "removed_relations": removed_relations,
             "added_terms": added_terms,
             "added_tags": added_tags,
+            "linked": linked,
         },
     )
     reindex_organisations([survivor.pk])
@@ -251,6 +255,7 @@ def merge_people(
     )
     survivor.expertise.add(*added_expertise)
     people_services._sync_primary(survivor)
+    linked = move_linked(Person, other.pk, survivor.pk)
 
     other.merged_into = survivor
     other.save(update_fields=["merged_into", "updated_at"])
@@ -266,6 +271,7 @@ def merge_people(
             "moved_user": moved_user,
             "removed_affiliations": removed_affiliations,
             "added_expertise": added_expertise,
+            "linked": linked,
         },
     )
     from osmose.registry.services.indexing import unindex
@@ -303,6 +309,7 @@ def _undo_organisation_merge(survivor_id: int, data: dict[str, Any]) -> None:
     organisation_services._place(survivor)
     survivor.save()
     moved = data["moved"]
+    restore_linked(Organisation, other.pk, survivor.pk, data.get("linked", {}))
     Affiliation.objects.filter(pk__in=moved.get("affiliations", [])).update(organisation=other)
     Person.objects.filter(pk__in=moved.get("primary_people", [])).update(primary_organisation=other)
     Site.objects.filter(pk__in=moved.get("sites", [])).update(organisation=other)
@@ -372,6 +379,7 @@ def _undo_person_merge(survivor_id: int, data: dict[str, Any]) -> None:
         other.user_id = data["moved_user"]
     survivor.save()
     moved = data["moved"]
+    restore_linked(Person, other.pk, survivor.pk, data.get("linked", {}))
     Affiliation.objects.filter(pk__in=moved.get("affiliations", [])).update(person=other)
     Affiliation.objects.filter(pk__in=moved.get("unprimaried", [])).update(is_primary=True)
     ConsentRecord.objects.filter(pk__in=moved.get("consents", [])).update(person=other)

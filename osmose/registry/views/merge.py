@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from osmose.accounts.access import animator_required
@@ -15,6 +16,7 @@ from osmose.registry.dedup import LIKELY
 from osmose.registry.models import DuplicateKind, Organisation, Person
 from osmose.registry.services import duplicates as duplicate_services
 from osmose.registry.services import merge as services
+from osmose.registry.services.linked import kept_count, linked_counts
 
 
 def _field_rows(model: Any, fields: list[str], survivor: Any, other: Any) -> list[dict[str, Any]]:
@@ -37,6 +39,26 @@ def _field_rows(model: Any, fields: list[str], survivor: Any, other: Any) -> lis
     return rows
 
 
+def _nonzero(*counts: tuple[str, int]) -> list[tuple[str, int]]:
+    return [(name, count) for name, count in counts if count]
+
+
+def _report_kept(request: HttpRequest, entry: AuditLogEntry) -> None:
+    kept = kept_count(entry.data.get("linked", {}))
+    if kept:
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)d linked record stayed with the merged record because the survivor "
+                "already had its twin (a registration to the same event, for example).",
+                "%(count)d linked records stayed with the merged record because the survivor "
+                "already had their twins (a registration to the same event, for example).",
+                kept,
+            )
+            % {"count": kept},
+        )
+
+
 @animator_required
 @require_http_methods(["GET", "POST"])
 def organisation_merge(request: HttpRequest, pk: int, other_pk: int) -> HttpResponse:
@@ -52,6 +74,7 @@ def organisation_merge(request: HttpRequest, pk: int, other_pk: int) -> HttpResp
             messages.error(request, " ".join(error.messages))
             return redirect("registry:organisation", pk)
         request.session["osmose.last_merge"] = entry.pk
+        _report_kept(request, entry)
         messages.success(
             request, _("%(other)s is merged into this organisation.") % {"other": other.name}
         )
@@ -64,11 +87,12 @@ def organisation_merge(request: HttpRequest, pk: int, other_pk: int) -> HttpResp
             "survivor": survivor,
             "other": other,
             "rows": _field_rows(Organisation, services.ORGANISATION_MERGE_FIELDS, survivor, other),
-            "counts": {
-                "people": other.affiliations.count(),
-                "relations": other.relations_out.count() + other.relations_in.count(),
-                "sites": other.sites.count(),
-            },
+            "counts": _nonzero(
+                (_("people"), other.affiliations.count()),
+                (_("relations"), other.relations_out.count() + other.relations_in.count()),
+                (_("sites"), other.sites.count()),
+                *linked_counts(Organisation, other.pk),
+            ),
         },
     )
 
@@ -88,6 +112,7 @@ def person_merge(request: HttpRequest, pk: int, other_pk: int) -> HttpResponse:
             messages.error(request, " ".join(error.messages))
             return redirect("registry:person", pk)
         request.session["osmose.last_merge"] = entry.pk
+        _report_kept(request, entry)
         messages.success(request, _("%(other)s is merged into this person.") % {"other": other})
         return redirect("registry:person", survivor.pk)
     return render(
@@ -107,10 +132,11 @@ def person_merge(request: HttpRequest, pk: int, other_pk: int) -> HttpResponse:
                 survivor,
                 other,
             ),
-            "counts": {
-                "affiliations": other.affiliations.count(),
-                "consents": other.consents.count(),
-            },
+            "counts": _nonzero(
+                (_("affiliations"), other.affiliations.count()),
+                (_("consent records"), other.consents.count()),
+                *linked_counts(Person, other.pk),
+            ),
         },
     )
 
