@@ -18,6 +18,7 @@ measures, in the server process (Django's test client, templates rendered):
 import argparse
 import csv
 import io
+import itertools
 import json
 import os
 import random
@@ -63,6 +64,14 @@ def run(argv: list[str], log: Callable[[str], Any]) -> dict[str, Any]:
     parser.add_argument("--skip-scan", action="store_true")
     parser.add_argument("--febrl", action="store_true")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure on the database a previous run built, if it holds the same sizes",
+    )
+    parser.add_argument(
+        "--generate-only", action="store_true", help="build the database, measure nothing"
+    )
     args = parser.parse_args(argv)
     if os.environ.get("OSMOSE_BENCH_CHILD") != "1":
         return _in_child(argv, args, log)
@@ -79,31 +88,93 @@ def _in_child(
         "OSMOSE_ENV": "development",
         "RATELIMIT_ENABLE": "false",
     }
+    reuse = False
     if args.db == "sqlite":
         folder = ROOT / "var" / "bench"
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / "registry.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        reuse = args.reuse and path.exists()
+        if not reuse:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
         env["SQLITE_PATH"] = str(path)
         env.pop("DATABASE_URL", None)
     else:
         base = os.environ.get("PG_URL", "postgres://postgres@127.0.0.1:5432")
-        subprocess.run(
-            ["psql", f"{base}/postgres", "-qc", "DROP DATABASE IF EXISTS osmose_bench"],
-            check=True,
-        )
-        subprocess.run(
-            ["psql", f"{base}/postgres", "-qc", "CREATE DATABASE osmose_bench"],
-            check=True,
-        )
+        exists = subprocess.run(
+            ["psql", f"{base}/postgres", "-tAc",
+             "SELECT 1 FROM pg_database WHERE datname = 'osmose_bench'"],
+            check=True, stdout=subprocess.PIPE, text=True,
+        ).stdout.strip()  # fmt: skip
+        reuse = args.reuse and exists == "1"
+        if not reuse:
+            subprocess.run(
+                ["psql", f"{base}/postgres", "-qc", "DROP DATABASE IF EXISTS osmose_bench"],
+                check=True,
+            )
+            subprocess.run(
+                ["psql", f"{base}/postgres", "-qc", "CREATE DATABASE osmose_bench"],
+                check=True,
+            )
         env["DATABASE_URL"] = f"{base}/osmose_bench"
     osmose = str(Path(sys.executable).parent / "osmose")
-    subprocess.run([osmose, "bootstrap"], env=env, check=True)
+    if not reuse:
+        subprocess.run([osmose, "bootstrap"], env=env, check=True)
     result = subprocess.run(
         [osmose, "bench", "registry", *argv], env=env, check=True, stdout=subprocess.PIPE, text=True
     )
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+class _Names:
+    """Given and family names drawn as in a real population: many names, a few common ones.
+
+    French names rank first, then the Latin-script names of Faker's other locales (about 20,000
+    of each); a name's weight falls as rank^-s (Zipf), so the commonest family name is about
+    0.4 % of people and the commonest given name about 2 %, close to the INSEE figures. A
+    synthetic registry drawn from Faker's 215 × 400 French names alone made one person in ten a
+    namesake of a colleague, which no real registry is.
+    """
+
+    def __init__(self, rng: random.Random) -> None:
+        import importlib
+        import pkgutil
+
+        import faker.providers.person as providers
+
+        french = importlib.import_module("faker.providers.person.fr_FR").Provider
+        given: set[str] = set()
+        family: set[str] = set()
+        for module in pkgutil.iter_modules(providers.__path__):
+            provider = getattr(
+                importlib.import_module(f"{providers.__name__}.{module.name}"), "Provider", None
+            )
+            for names, pool in (
+                (getattr(provider, "first_names", ()), given),
+                (getattr(provider, "last_names", ()), family),
+            ):
+                if isinstance(names, dict | list | tuple):
+                    pool.update(n for n in names if n and all(ord(ch) < 0x250 for ch in n))
+        self.rng = rng
+        self.given = self._ranked(list(dict.fromkeys(french.first_names)), given, rng)
+        self.family = self._ranked(list(dict.fromkeys(french.last_names)), family, rng)
+        self.given_weights = list(
+            itertools.accumulate(r**-0.7 for r in range(1, len(self.given) + 1))
+        )
+        self.family_weights = list(
+            itertools.accumulate(r**-0.5 for r in range(1, len(self.family) + 1))
+        )
+
+    @staticmethod
+    def _ranked(first: list[str], rest: set[str], rng: random.Random) -> list[str]:
+        others = sorted(rest - set(first))
+        rng.shuffle(others)
+        return first + others
+
+    def draw(self) -> tuple[str, str]:
+        given = self.rng.choices(self.given, cum_weights=self.given_weights)[0]
+        family = self.rng.choices(self.family, cum_weights=self.family_weights)[0]
+        return given, family
 
 
 def _percentile(values: list[float], percent: float) -> float:
@@ -117,7 +188,6 @@ def _peak_mb() -> float:
 
 def _generate(args: argparse.Namespace, log: Callable[[str], Any]) -> dict[str, float]:
     from django.db import connection, transaction
-    from faker.providers.person.fr_FR import Provider as FrenchNames
 
     from osmose.core.models import Commune, Term
     from osmose.core.text import fold
@@ -146,8 +216,7 @@ def _generate(args: argparse.Namespace, log: Callable[[str], Any]) -> dict[str, 
         .order_by("-population")[:300]
     )
     terms = list(Term.objects.values_list("pk", flat=True)) or []
-    given_names = list(dict.fromkeys(FrenchNames.first_names))
-    family_names = list(dict.fromkeys(FrenchNames.last_names))
+    names = _Names(rng)
     words = [
         "bio",
         "pharma",
@@ -246,7 +315,7 @@ def _generate(args: argparse.Namespace, log: Callable[[str], Any]) -> dict[str, 
         with transaction.atomic():
             people, affiliations = [], []
             for _index in range(start, min(args.people, start + batch)):
-                given, family = rng.choice(given_names), rng.choice(family_names)
+                given, family = names.draw()
                 organisation = organisations[int(rng.paretovariate(1.1)) % len(organisations)]
                 people.append(
                     Person(
@@ -326,12 +395,27 @@ def _measure(args: argparse.Namespace, log: Callable[[str], Any]) -> dict[str, A
 
     from osmose.accounts.models import Role
     from osmose.accounts.services import create_user
+    from osmose.registry.models import Organisation, Person
 
     figures: dict[str, Any] = {"db": connection.vendor, "orgs": args.orgs, "people": args.people}
-    figures.update(_generate(args, log))
+    built = (
+        Organisation.objects.filter(source="bench").count(),
+        Person.objects.filter(source="bench").count(),
+    )
+    if args.reuse and built == (args.orgs, args.people):
+        log(f"reusing the database of a previous run: {built[0]} organisations, {built[1]} people")
+    elif any(built):
+        raise SystemExit("The bench database holds other sizes: run without --reuse.")
+    else:
+        figures.update(_generate(args, log))
+    if args.generate_only:
+        return figures
     setup_test_environment()
     client = Client()
-    client.force_login(create_user(email="bench@example.org", role=Role.ANIMATOR))
+    from osmose.accounts.models import User
+
+    user = User.objects.filter(email="bench@example.org").first()
+    client.force_login(user or create_user(email="bench@example.org", role=Role.ANIMATOR))
     searches = [
         {"q": q, "kind": kind, "dep": dep}
         for q, kind, dep in [
@@ -372,8 +456,6 @@ def _measure(args: argparse.Namespace, log: Callable[[str], Any]) -> dict[str, A
 
 def _import(args: argparse.Namespace, log: Callable[[str], Any]) -> dict[str, Any]:
     """A people CSV of new people, a tenth of them near-duplicates of registry people."""
-    from faker.providers.person.fr_FR import Provider as FrenchNames
-
     from osmose.core.text import fold
     from osmose.registry.importing.runner import run_file
     from osmose.registry.models import Person
@@ -384,8 +466,7 @@ def _import(args: argparse.Namespace, log: Callable[[str], Any]) -> dict[str, An
             : args.import_rows
         ]
     )
-    given_names = list(dict.fromkeys(FrenchNames.first_names))
-    family_names = list(dict.fromkeys(FrenchNames.last_names))
+    names = _Names(rng)
     path = Path(tempfile.mkdtemp()) / "people.csv"
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
@@ -408,7 +489,7 @@ def _import(args: argparse.Namespace, log: Callable[[str], Any]) -> dict[str, An
             if existing and rng.random() < 0.1:
                 given, family, postcode, city = rng.choice(existing)
             else:
-                given, family = rng.choice(given_names), rng.choice(family_names)
+                given, family = names.draw()
                 postcode, city = rng.choice(
                     [
                         ("37000", "Tours"),
@@ -433,9 +514,13 @@ def _import(args: argparse.Namespace, log: Callable[[str], Any]) -> dict[str, An
                 ]
             )
     started = time.monotonic()
-    _batch, counts = run_file(path=path, target="people", source="bench")
+    batch, counts = run_file(path=path, target="people", source="bench")
     seconds = time.monotonic() - started
     log(f"import: {dict(counts)}")
+    # Undone, so the database stays as generated for a run with --reuse.
+    from osmose.registry.importing.undo import undo_batch
+
+    undo_batch(batch=batch, actor=None)
     return {
         "import_rows": args.import_rows,
         "import_seconds": round(seconds, 1),

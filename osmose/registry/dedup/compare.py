@@ -32,6 +32,14 @@ FAMILY_WEIGHTS = (8.5, 6.5, 2.0, -4.0, 0.0)
 SWAP_PENALTY = 1.0
 # Names with nothing else to compare: at most even odds (see engine.PRIOR_WEIGHT).
 NAMES_ONLY_CAP = 3.0
+# One name wholly different (not a typo, not a sound-alike, in either reading) and nothing
+# but the town to compare: people are mostly filed with their organisation's postcode and
+# city and no street of their own, and a common given or family name is shared by many
+# colleagues (Marie Martin and Marie Durand at the same company), so the town cannot make up
+# for the name. Below "possible": such a pair is neither flagged nor taken by a registration.
+# A married name shows itself through the e-mail or the phone, which lift the cap; with both
+# street lines filed, the street's own agreement or disagreement is weighed instead.
+NAME_DISAGREES_CAP = 2.0
 
 
 # Names and places repeat (first names, common family names, towns, streets of a town): an

@@ -395,7 +395,26 @@ def _score_people(a: _Person, b: _Person) -> c.Evidence:
     if not _comparable_beyond_names(a, b):
         # Names alone: namesakes are common in a large registry, so at most "possible".
         evidence.weight = min(evidence.weight, c.NAMES_ONLY_CAP)
+    elif (
+        c.DIFFERENT in (given_level, family_level)
+        and not (a.street and b.street)
+        and not _contact_or_address_agree(evidence)
+    ):
+        evidence.weight = min(evidence.weight, c.NAME_DISAGREES_CAP)
     return evidence
+
+
+_CONTACT_OR_ADDRESS = (
+    "same_email",
+    "similar_email",
+    "same_phone",
+    "same_address",
+    "similar_address",
+)
+
+
+def _contact_or_address_agree(evidence: c.Evidence) -> bool:
+    return any(reason.startswith(_CONTACT_OR_ADDRESS) for reason in evidence.reasons or ())
 
 
 def _comparable_beyond_names(a: _Person, b: _Person) -> bool:

@@ -149,6 +149,17 @@ def test_it_does_not_take_a_name_alone_for_a_likely_duplicate() -> None:
     assert score_people(person(1, "Jean", "Martin"), person(2, "Jean", "Martin")).score < LIKELY
 
 
+def test_it_does_not_match_colleagues_filed_with_their_organisations_town() -> None:
+    town = {"postcode": "18000", "city": "Bourges"}
+    marie = person(1, "Marie", "Martin", email="marie.martin@bioprod.fr", **town)
+    assert score_people(marie, person(2, "Marie", "Durand", **town)).score < POSSIBLE
+    assert score_people(marie, person(3, "Paul", "Martin", **town)).score < POSSIBLE
+    assert score_people(marie, person(4, "Martin", "Lefèvre", **town)).score < POSSIBLE
+    # A married name with the same e-mail is still the same person.
+    married = person(5, "Marie", "Durand", email="marie.martin@bioprod.fr", **town)
+    assert score_people(marie, married).score >= LIKELY
+
+
 def test_it_finds_matches_among_candidates_best_first() -> None:
     record = person(1, "Alice", "Durand", email="alice@example.fr", postcode="37000")
     candidates = [
