@@ -338,14 +338,14 @@ def _generate(args: argparse.Namespace, log: Callable[[str], Any]) -> dict[str, 
                     )
                 )
             Affiliation.objects.bulk_create(affiliations, batch_size=10000)
-            names = {o.pk: o.name for o in organisations}
+            org_names = {o.pk: o.name for o in organisations}
             search.index_documents(
                 "person",
                 [
                     (
                         p.pk,
                         f"{p.given_name} {p.family_name} {p.email} "
-                        f"{names[p.primary_organisation_id]}"
+                        f"{org_names[p.primary_organisation_id]}"
                         f" {p.city} {person_words[p.primary_organisation_id]}",
                     )
                     for p in people

@@ -1,5 +1,6 @@
 """Duplicate detection: normalisation, blocking keys, pair scoring and the batch scan."""
 
+from .batch import scan_organisations, scan_people
 from .blocking import BlockingStats
 from .engine import (
     LIKELY,
@@ -12,8 +13,6 @@ from .engine import (
     forget_cached_comparisons,
     organisation_blocking_keys,
     person_blocking_keys,
-    scan_organisations,
-    scan_people,
     score_organisations,
     score_people,
 )

@@ -9,14 +9,19 @@ their members are sorted and each is compared with its ``window`` next neighbour
 Last, sorted-neighbourhood passes over every record (by family then given name, and by given
 then family name) catch name typos that no key survives.
 
-Each unordered pair is produced once without remembering every pair: a pair from a complete
-block is produced only by the smallest complete block key the two records share; only pairs
-from windows (at most ``window`` per record and pass) go through a "seen" set.
+Everything is arrays, so that a million records fit in memory: a key is kept as its 64-bit
+hash (two different keys sharing one only add a comparison), a record as its position, an
+ordering as each record's rank, and a pair (i, j), i < j, as the number ``i * n + j``. The
+pairs of every pass are gathered and deduplicated at once (``numpy.unique``).
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import combinations
+
+import numpy as np
+from numpy.typing import NDArray
+
+Codes = NDArray[np.int64]
 
 
 @dataclass(slots=True)
@@ -28,65 +33,86 @@ class BlockingStats:
     candidate_pairs: int = 0
 
 
-def candidate_pairs(
-    keys: Sequence[tuple[str, ...]],
-    orderings: Sequence[Sequence[str]],
+def ranks(sort_keys: Sequence[str]) -> NDArray[np.int64]:
+    """Each record's position once the records are sorted by ``sort_keys`` (stable)."""
+    order = sorted(range(len(sort_keys)), key=sort_keys.__getitem__)
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[np.array(order, dtype=np.int64)] = np.arange(len(order), dtype=np.int64)
+    return rank
+
+
+def candidate_pair_codes(
+    keys: Iterable[Iterable[str]],
+    orderings: Sequence[NDArray[np.int64]],
     *,
     max_block: int = 60,
     window: int = 8,
     neighbourhood_window: int = 4,
     stats: BlockingStats | None = None,
-) -> Iterator[tuple[int, int]]:
-    """Yield (i, j) with i < j, indices into ``keys``, each unordered pair once.
+) -> Codes:
+    """Every candidate pair once, as sorted codes ``i * n + j`` with i < j.
 
-    ``keys[i]`` holds record i's blocking keys (interned strings make this cheaper);
-    ``orderings`` are sort keys by record (``orderings[k][i]``): the first orders the members
-    of windowed blocks; each is one sorted-neighbourhood pass over all the records.
+    ``keys`` yields each record's blocking keys, in record order; ``orderings`` are ranks
+    (from :func:`ranks`): the first orders the members of windowed blocks; each is one
+    sorted-neighbourhood pass over all the records.
     """
     stats = stats if stats is not None else BlockingStats()
-    index: dict[str, list[int]] = {}
+    owners: list[int] = []
+    hashes: list[int] = []
+    count = 0
     for position, record_keys in enumerate(keys):
+        count = position + 1
         for key in record_keys:
-            index.setdefault(key, []).append(position)
-    stats.records, stats.keys = len(keys), len(index)
-    complete = {key for key, members in index.items() if 2 <= len(members) <= max_block}
+            hashes.append(hash(key))
+            owners.append(position)
+    n = count
+    key_hash = np.array(hashes, dtype=np.int64)
+    owner = np.array(owners, dtype=np.int64)
+    del hashes, owners
+    order = np.lexsort((owner, key_hash))  # by key, then record
+    key_hash, owner = key_hash[order], owner[order]
+    del order
+    starts = (
+        np.flatnonzero(np.r_[True, key_hash[1:] != key_hash[:-1]])
+        if len(key_hash)
+        else np.array([], np.int64)
+    )
+    sizes = np.diff(np.r_[starts, len(key_hash)])
+    del key_hash
+    stats.records, stats.keys = n, len(starts)
+    stats.largest_block = int(sizes.max()) if len(sizes) else 0
+    parts: list[Codes] = []
+    # Complete blocks: every pair of members (members are in record order, so i < j).
+    for size in np.unique(sizes[(sizes >= 2) & (sizes <= max_block)]).tolist():
+        group_starts = starts[sizes == size]
+        members = owner[group_starts[:, None] + np.arange(size)]
+        first, second = np.triu_indices(size, 1)
+        parts.append((members[:, first] * n + members[:, second]).ravel())
+    # Windowed blocks: members sorted by the first ordering, each with its next neighbours.
+    big = np.flatnonzero(sizes > max_block)
+    stats.windowed_blocks = len(big)
+    for start, size in zip(starts[big].tolist(), sizes[big].tolist(), strict=True):
+        members = owner[start : start + size]
+        parts.append(
+            _window_codes(members[np.argsort(orderings[0][members], kind="stable")], window, n)
+        )
+    del owner
+    for rank in orderings if neighbourhood_window else ():
+        ordered = np.argsort(rank, kind="stable")
+        parts.append(_window_codes(ordered, neighbourhood_window, n))
+    codes = np.unique(np.concatenate(parts)) if parts else np.array([], dtype=np.int64)
+    stats.candidate_pairs = len(codes)
+    return codes
 
-    def covered(i: int, j: int) -> bool:
-        # The pair shares a complete block, where it is (or was) compared.
-        keys_j = keys[j]
-        return any(key in complete and key in keys_j for key in keys[i])
 
-    seen: set[tuple[int, int]] = set()
-    for key, members in index.items():
-        size = len(members)
-        if size < 2:
-            continue
-        stats.largest_block = max(stats.largest_block, size)
-        if key in complete:
-            for i, j in combinations(members, 2):
-                shared = [k for k in keys[i] if k in complete and k in keys[j]]
-                if len(shared) == 1 or min(shared) == key:
-                    stats.candidate_pairs += 1
-                    yield i, j  # members are appended in index order, so i < j
-            continue
-        stats.windowed_blocks += 1
-        ordered = sorted(members, key=orderings[0].__getitem__)
-        for pair in _windows(ordered, window):
-            if pair not in seen and not covered(*pair):
-                seen.add(pair)
-                stats.candidate_pairs += 1
-                yield pair
-    del index
-    for sort_keys in orderings if neighbourhood_window else ():
-        ordered = sorted(range(len(keys)), key=sort_keys.__getitem__)
-        for pair in _windows(ordered, neighbourhood_window):
-            if pair not in seen and not covered(*pair):
-                seen.add(pair)
-                stats.candidate_pairs += 1
-                yield pair
+def _window_codes(ordered: NDArray[np.int64], window: int, n: int) -> Codes:
+    pieces = []
+    for distance in range(1, min(window, len(ordered) - 1) + 1):
+        left, right = ordered[:-distance], ordered[distance:]
+        pieces.append(np.minimum(left, right) * n + np.maximum(left, right))
+    return np.concatenate(pieces) if pieces else np.array([], dtype=np.int64)
 
 
-def _windows(ordered: list[int], window: int) -> Iterator[tuple[int, int]]:
-    for position, i in enumerate(ordered):
-        for j in ordered[position + 1 : position + 1 + window]:
-            yield (i, j) if i < j else (j, i)
+def split(codes: Codes, n: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """The (i, j) positions of pair codes."""
+    return codes // n, codes % n

@@ -58,12 +58,16 @@ def person_score_bounds(pairs: Sequence[tuple[PersonRecord, PersonRecord]]) -> l
                 people.append(_cached_person(record))
             index.append(position)
     table = _Table(people, np.array(a_index), np.array(b_index))
+    return [_rounded_probability(w) for w in weight_bounds(table).tolist()]
+
+
+def weight_bounds(table: "_Table") -> Floats:
+    """For each of ``table``'s pairs, an evidence weight its exact score cannot exceed."""
     weight = _contact_bound(table) + _names_bound(table) + _address_bound(table)
-    comparable = np.zeros(len(pairs), dtype=np.bool_)
+    comparable = np.zeros(len(table.a), dtype=np.bool_)
     for name in ("email", "phone", "street", "postcode", "city"):
         comparable |= table.both(name)
-    weight = np.where(comparable, weight, np.minimum(weight, c.NAMES_ONLY_CAP)) + _WEIGHT_SLACK
-    return [_rounded_probability(w) for w in weight.tolist()]
+    return np.where(comparable, weight, np.minimum(weight, c.NAMES_ONLY_CAP)) + _WEIGHT_SLACK
 
 
 def best_person_match(

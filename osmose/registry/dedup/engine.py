@@ -49,15 +49,13 @@ on the fly for a batch scan (see ``blocking.py``).
 import math
 import re
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Protocol
 
 import jellyfish
 
 from . import compare as c
-from .blocking import BlockingStats, candidate_pairs
 from .normalise import (
     digits,
     normalise_email,
@@ -617,63 +615,3 @@ def find_organisation_matches(
         if match.score >= threshold:
             matches.append(match)
     return sorted(matches, key=lambda m: (-m.score, m.a_id, m.b_id))
-
-
-# --- Batch scan ---------------------------------------------------------------------------
-
-
-class _Prepared(Protocol):
-    id: int
-
-
-def _scan[P: _Prepared](
-    prepared: list[P],
-    keys: list[tuple[str, ...]],
-    orderings: list[list[str]],
-    score: Callable[[P, P], c.Evidence],
-    threshold: float,
-    exclude: set[tuple[int, int]] | frozenset[tuple[int, int]],
-    stats: BlockingStats | None,
-) -> Iterator[Match]:
-    for i, j in candidate_pairs(keys, orderings, stats=stats):
-        a, b = prepared[i], prepared[j]
-        pair = (a.id, b.id) if a.id < b.id else (b.id, a.id)
-        if pair in exclude or a.id == b.id:
-            continue
-        evidence = score(a, b)
-        if probability(evidence.weight) >= threshold:
-            yield _match(a.id, b.id, evidence)
-
-
-def scan_people(
-    records: Iterable[PersonRecord],
-    threshold: float = LIKELY,
-    exclude: set[tuple[int, int]] | frozenset[tuple[int, int]] = frozenset(),
-    *,
-    stats: BlockingStats | None = None,
-) -> Iterator[Match]:
-    """Every pair of ``records`` scoring at least ``threshold``, each unordered pair once.
-
-    ``exclude`` holds (low id, high id) pairs decided "not duplicates". The records are
-    consumed once and kept only in their normalised form; matches come out as they are found
-    (by block, not by score). ``stats``, if given, is filled with blocking figures.
-    """
-    prepared = [_prepare_person(record) for record in records]
-    keys = [tuple(sys.intern(key) for key in _person_keys(p)) for p in prepared]
-    yield from _scan(
-        prepared, keys, _person_orderings(prepared), _score_people, threshold, exclude, stats
-    )
-
-
-def scan_organisations(
-    records: Iterable[OrganisationRecord],
-    threshold: float = LIKELY,
-    exclude: set[tuple[int, int]] | frozenset[tuple[int, int]] = frozenset(),
-    *,
-    stats: BlockingStats | None = None,
-) -> Iterator[Match]:
-    """Every pair of organisation ``records`` scoring at least ``threshold`` (see scan_people)."""
-    prepared = [_prepare_organisation(record) for record in records]
-    keys = [tuple(sys.intern(key) for key in _organisation_keys(p)) for p in prepared]
-    orderings = [[f"{p.squashed_name} {p.postcode}" for p in prepared]]
-    yield from _scan(prepared, keys, orderings, _score_organisations, threshold, exclude, stats)

@@ -73,15 +73,34 @@ def organisation_records(
 
 
 def scan(kind: str, *, threshold: float = LIKELY) -> tuple[list[Match], dict[int, str]]:
-    """Every pair above ``threshold`` not already declared different, with external ids."""
+    """Every pair above ``threshold`` not already declared different, with external ids.
+
+    Records stream from the database into the engine, which keeps only their normalised
+    form; external ids are read for the matched records alone.
+    """
     exclude = excluded_pairs(kind)
+    model: Any
     if kind == DuplicateKind.PERSON:
-        people = list(person_records())
-        names = {p.id: p.external_id for p in people}
-        return list(scan_people(people, threshold=threshold, exclude=exclude)), names
-    organisations = list(organisation_records())
-    names = {o.id: o.external_id for o in organisations}
-    return list(scan_organisations(organisations, threshold=threshold, exclude=exclude)), names
+        people = person_records(external_ids=False)
+        matches = list(scan_people(people, threshold=threshold, exclude=exclude))
+        model, owner = PersonExternalId, "person_id"
+    else:
+        organisations = organisation_records(external_ids=False)
+        matches = list(scan_organisations(organisations, threshold=threshold, exclude=exclude))
+        model, owner = OrganisationExternalId, "organisation_id"
+    ids = sorted({i for m in matches for i in (m.a_id, m.b_id)})
+    names = {i: str(i) for i in ids}
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start : start + 5000]
+        found: dict[int, str] = {}
+        for owner_id, value in (
+            model.objects.filter(**{f"{owner}__in": chunk})
+            .order_by("pk")
+            .values_list(owner, "value")
+        ):
+            found.setdefault(owner_id, value)
+        names.update(found)
+    return matches, names
 
 
 @dataclass
