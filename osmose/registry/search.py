@@ -84,8 +84,10 @@ def drop_schema(schema_editor) -> None:
 # --- Writing ------------------------------------------------------------------------------------
 
 
-def index_documents(kind: Kind, documents: Iterable[tuple[int, str]]) -> None:
-    """Replace the documents of these ids (texts are folded here)."""
+def index_documents(
+    kind: Kind, documents: Iterable[tuple[int, str]], *, fresh: bool = False
+) -> None:
+    """Replace the documents of these ids (texts are folded here); ``fresh``: new ids."""
     table = TABLES[kind]
     rows = [(object_id, fold(text)) for object_id, text in documents]
     if not rows:
@@ -104,7 +106,8 @@ def index_documents(kind: Kind, documents: Iterable[tuple[int, str]]) -> None:
                 [(word,) for word in words],
             )
         else:
-            cursor.executemany(f"DELETE FROM {table} WHERE rowid = %s", ids)
+            if not fresh:
+                cursor.executemany(f"DELETE FROM {table} WHERE rowid = %s", ids)
             cursor.executemany(f"INSERT INTO {table} (rowid, doc) VALUES (%s, %s)", rows)
     _vocabulary_cache.pop(kind, None)
 

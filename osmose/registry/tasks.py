@@ -61,3 +61,21 @@ def import_file(context: TaskContext, batch_id: int, dry_run: bool) -> dict[str,
         result_url=f"/imports/{batch_id}/",
     )
     return dict(counts)
+
+
+@task(takes_context=True)
+def scan_duplicates(context: TaskContext, kind: str) -> int:
+    """The batch duplicate scan of one kind of record, for the duplicates page."""
+    from osmose.registry.services.scan import run_scan
+
+    report(context, done=0, total=1, message="")
+    found = run_scan(kind)
+    report(
+        context,
+        done=1,
+        total=1,
+        status=JobProgress.Status.DONE,
+        message=str(found),
+        result_url=f"/directory/duplicates/?kind={kind}",
+    )
+    return found

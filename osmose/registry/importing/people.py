@@ -197,7 +197,7 @@ class PeopleImporter(Importer):
         from osmose.registry.services.indexing import index_people, reindex_people
 
         people = [obj for _row, obj in created]
-        index_people(people, keys={obj.pk: row.keys for row, obj in created})
+        index_people(people, keys={obj.pk: row.keys for row, obj in created}, fresh=True)
         reindex_people(updated)
 
     def reindex(self, ids: list[int]) -> None:

@@ -110,8 +110,13 @@ def person_document(person: Person) -> str:
 KEYS_PER_STATEMENT = 1000
 
 
-def _replace_keys(kind: str, keys_by_id: dict[int, set[str]]) -> None:
-    DuplicateKey.objects.filter(kind=kind, object_id__in=list(keys_by_id)).delete()
+def _replace_keys(kind: str, keys_by_id: dict[int, set[str]], *, fresh: bool = False) -> None:
+    """Write these records' keys in place of their old ones (``fresh``: they have none)."""
+    if not fresh:
+        # A plain DELETE: nothing points at a key, so the ORM's collector has nothing to do.
+        DuplicateKey.objects.filter(kind=kind, object_id__in=list(keys_by_id))._raw_delete(
+            DuplicateKey.objects.db
+        )
     # Plain INSERTs: imports write several keys per row, and the ORM's bulk_create spends more
     # time building objects than the database spends storing them. On PostgreSQL, multi-row
     # statements (executemany is a statement per row there); SQLite's executemany is a C loop.
@@ -164,12 +169,15 @@ def reindex_people(ids: Iterable[int]) -> None:
     index_people(people)
 
 
-def index_people(people: list[Person], keys: dict[int, set[str]] | None = None) -> None:
+def index_people(
+    people: list[Person], keys: dict[int, set[str]] | None = None, *, fresh: bool = False
+) -> None:
     """Write the search documents and duplicate keys of ``people``, saved objects in memory.
 
-    An import calls it with the people it has just created, so that they are not read back,
-    and with the blocking ``keys`` by id it already computed; the relations the documents
-    show (affiliations, expertise, primary organisation) are read in bulk if not yet loaded.
+    An import calls it with the people it has just created (``fresh``: nothing to replace),
+    so that they are not read back, and with the blocking ``keys`` by id it already computed;
+    the relations the documents show (affiliations, expertise, primary organisation) are read
+    in bulk if not yet loaded.
     """
     if not people:
         return
@@ -179,10 +187,10 @@ def index_people(people: list[Person], keys: dict[int, set[str]] | None = None) 
         _affiliations_with_organisations(),
         "primary_organisation__departement",
     )
-    search.index_documents("person", [(p.pk, person_document(p)) for p in people])
+    search.index_documents("person", [(p.pk, person_document(p)) for p in people], fresh=fresh)
     if keys is None:
         keys = {p.pk: person_blocking_keys(person_record(p)) for p in people}
-    _replace_keys(DuplicateKind.PERSON, keys)
+    _replace_keys(DuplicateKind.PERSON, keys, fresh=fresh)
 
 
 def unindex(kind: str, ids: Iterable[int]) -> None:

@@ -2,9 +2,11 @@
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
+from django.utils import timezone
 
 from osmose.registry.dedup import (
     LIKELY,
@@ -111,22 +113,57 @@ class Pair:
     reasons: list[str]
 
 
-def latest_pairs(*, kind: str, limit: int = 200) -> list[Pair]:
-    """The likely pairs, from a scan cached ten minutes (the page must stay fast)."""
-    key = f"osmose.duplicates.{kind}"
-    matches = cache.get(key)
-    if matches is None:
-        matches = [(m.a_id, m.b_id, m.score, list(m.reasons)) for m in scan(kind)[0]]
-        cache.set(key, matches, 600)
-    matches = sorted(matches, key=lambda m: -m[2])[:limit]
+@dataclass
+class LatestScan:
+    pairs: list[Pair]
+    at: datetime | None  # None: no scan on record yet
+    found: int  # pairs the scan found, before later merges and decisions
+
+
+# A registry this small is scanned within the request when no scan is on record (a few
+# seconds at most); a larger one waits for the scan the animator starts, run by the worker.
+INLINE_SCAN_LIMIT = 20_000
+# The best pairs kept from a scan: more than anyone reviews between two scans.
+KEPT_PAIRS = 2_000
+
+
+def _cache_key(kind: str) -> str:
+    return f"osmose.duplicates.{kind}"
+
+
+def run_scan(kind: str) -> int:
+    """Scan the whole registry and keep the best pairs for the duplicates page."""
+    matches = sorted(scan(kind)[0], key=lambda m: (-m.score, m.a_id, m.b_id))
+    cache.set(
+        _cache_key(kind),
+        {
+            "at": timezone.now().isoformat(),
+            "found": len(matches),
+            "matches": [(m.a_id, m.b_id, m.score, list(m.reasons)) for m in matches[:KEPT_PAIRS]],
+        },
+        timeout=None,
+    )
+    return len(matches)
+
+
+def latest_pairs(*, kind: str, limit: int = 200) -> LatestScan:
+    """The likely pairs of the last scan, less those merged or declared different since."""
     model: Any = Person if kind == DuplicateKind.PERSON else Organisation
-    objects = model.objects.in_bulk({i for m in matches for i in m[:2]})
-    return [
+    data = cache.get(_cache_key(kind))
+    if data is None and model.objects.count() <= INLINE_SCAN_LIMIT:
+        run_scan(kind)
+        data = cache.get(_cache_key(kind))
+    if data is None:
+        return LatestScan(pairs=[], at=None, found=0)
+    excluded = excluded_pairs(kind)
+    matches = [m for m in data["matches"] if (min(m[:2]), max(m[:2])) not in excluded]
+    live = model.objects.filter(merged_into=None)
+    if kind == DuplicateKind.PERSON:
+        live = live.filter(erased_at=None)
+    objects = live.in_bulk({i for m in matches[: limit * 2] for i in m[:2]})
+    pairs = [
         Pair(objects[a], objects[b], score, reasons)
         for a, b, score, reasons in matches
         if a in objects and b in objects
-    ]
-
-
-def forget_latest(kind: str) -> None:
-    cache.delete(f"osmose.duplicates.{kind}")
+    ][:limit]
+    return LatestScan(pairs=pairs, at=datetime.fromisoformat(data["at"]), found=data["found"])

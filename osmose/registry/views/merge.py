@@ -4,10 +4,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from osmose.accounts.access import animator_required
 from osmose.core.models import AuditLogEntry
@@ -181,17 +182,38 @@ def not_duplicate(request: HttpRequest, kind: str, pk: int, other_pk: int) -> Ht
 
 
 @animator_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def duplicate_list(request: HttpRequest) -> HttpResponse:
-    """The likely duplicates of the whole registry, from the last scan (run with the worker)."""
+    """The likely duplicates of the whole registry, from the last scan; a new scan runs with
+    the worker (a registry of a million people takes minutes)."""
+    from osmose.core.jobs import start_job
+    from osmose.core.models import JobProgress
     from osmose.registry.services.scan import latest_pairs
+    from osmose.registry.tasks import scan_duplicates
 
-    kind = request.GET.get("kind", "organisation")
+    kind = request.GET.get("kind", request.POST.get("kind", "organisation"))
     if kind not in DuplicateKind.values:
         kind = "organisation"
-    pairs = latest_pairs(kind=kind, limit=200)
+    if request.method == "POST":
+        started = start_job(
+            scan_duplicates,
+            title=_("Duplicate scan: %(kind)s") % {"kind": DuplicateKind(kind).label},
+            owner=request.user,
+            kind=kind,
+        )
+        return redirect(
+            f"{reverse('registry:duplicates')}?{urlencode({'kind': kind, 'job': started.task_id})}"
+        )
+    latest = latest_pairs(kind=kind, limit=200)
+    task_id = request.GET.get("job", "")
+    job = (
+        JobProgress.objects.filter(task_id=task_id, owner_id=request.user.pk).first()
+        if task_id
+        else None
+    )
     return render(
         request,
         "registry/duplicates.html",
-        {"kind": kind, "pairs": pairs, "likely": LIKELY, "kinds": DuplicateKind.choices},
-    )
+        {"kind": kind, "latest": latest, "pairs": latest.pairs, "likely": LIKELY,
+         "kinds": DuplicateKind.choices, "job": job},
+    )  # fmt: skip
