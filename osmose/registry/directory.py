@@ -4,11 +4,15 @@ A :class:`DirectoryQuery` is what the directory URL says (``?q=…&kind=startup&
 segments store it and stay live because they are run again each time.
 """
 
+import hashlib
+import json
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Literal
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -214,13 +218,59 @@ class FacetCount:
     selected: bool
 
 
+# Facet counts are kept this long, or until the registry changes (see data_changed): the
+# unfiltered directory, the page everyone lands on, counts every organisation once per facet.
+FACET_COUNTS_TTL = 300
+_VERSION_KEY = "osmose.registry.version"
+
+
+def data_changed() -> None:
+    """Say the registry changed: cached facet counts are no longer used."""
+    cache.set(_VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def _version() -> str:
+    version = cache.get(_VERSION_KEY)
+    if version is None:
+        version = uuid.uuid4().hex
+        cache.add(_VERSION_KEY, version, None)
+        version = cache.get(_VERSION_KEY, version)
+    return str(version)
+
+
 def facet_counts(query: DirectoryQuery, *, top: int = 12) -> list[tuple[Facet, list[FacetCount]]]:
     """For each facet, the count of each value given every *other* filter (so choices combine)."""
+    signature = json.dumps([query.target, query.q, sorted(query.filters.items()), top])
+    key = f"osmose.facets.{_version()}.{hashlib.sha256(signature.encode()).hexdigest()}"
+    raw = cache.get(key)
+    if raw is None:
+        raw = _raw_counts(query, top)
+        cache.set(key, raw, FACET_COUNTS_TTL)
     result = []
     for facet in FACETS[query.target]:
-        queryset = query.queryset(except_facet=facet.param)
         selected = set(query.filters.get(facet.param, []))
-        counts: dict[str, int] = {}
+        counts: list[tuple[str, int]] = raw[facet.param]
+        if facet.kind == "m2m":
+            wanted = {v for v, _n in counts} | selected
+            labels = dict(
+                (str(t.pk), t.name)
+                for t in Term.objects.filter(pk__in=[int(v) for v in wanted if v.isdigit()])
+            )
+        else:
+            labels = dict(facet.choices() if facet.choices else [])
+        items = [FacetCount(v, labels.get(v, v), n, v in selected) for v, n in counts]
+        if facet.kind != "freshness":
+            known = {item.value for item in items}
+            items += [FacetCount(v, labels.get(v, v), 0, True) for v in sorted(selected - known)]
+        result.append((facet, items))
+    return result
+
+
+def _raw_counts(query: DirectoryQuery, top: int) -> dict[str, list[tuple[str, int]]]:
+    """Each facet's (value, count) pairs, most frequent first (freshness: in its order)."""
+    raw: dict[str, list[tuple[str, int]]] = {}
+    for facet in FACETS[query.target]:
+        queryset = query.queryset(except_facet=facet.param)
         if facet.kind == "m2m":
             through, owner_column, term_column = facet.m2m
             rows = (
@@ -229,32 +279,17 @@ def facet_counts(query: DirectoryQuery, *, top: int = 12) -> list[tuple[Facet, l
                 .annotate(n=Count("pk"))
                 .order_by("-n")[:top]
             )
-            counts = {str(value): n for value, n in rows}
-            counts.update({v: counts.get(v, 0) for v in selected})
-            labels = dict(
-                (str(t.pk), t.name) for t in Term.objects.filter(pk__in=[int(v) for v in counts])
-            )
-            items = [FacetCount(v, labels.get(v, v), n, v in selected) for v, n in counts.items()]
+            raw[facet.param] = [(str(value), n) for value, n in rows]
         elif facet.kind == "freshness":
-            choices = facet.choices() if facet.choices else []
-            items = [
-                FacetCount(value, label,
-                           queryset.filter(_freshness_q(value, facet.field_name)).count(),
-                           value in selected)
-                for value, label in choices
-            ]  # fmt: skip
+            raw[facet.param] = [
+                (value, queryset.filter(_freshness_q(value, facet.field_name)).count())
+                for value, _label in (facet.choices() if facet.choices else [])
+            ]
         else:
             rows = queryset.values_list(facet.field_name).annotate(n=Count("pk")).order_by()
             if facet.kind == "boolean":
                 counts = {("yes" if value else "no"): n for value, n in rows}
             else:
                 counts = {str(value): n for value, n in rows if value not in (None, "")}
-            labels = dict(facet.choices() if facet.choices else [])
-            items = [
-                FacetCount(value, labels.get(value, value), n, value in selected)
-                for value, n in sorted(counts.items(), key=lambda item: -item[1])[:top]
-            ]
-            known = {item.value for item in items}
-            items += [FacetCount(v, labels.get(v, v), 0, True) for v in selected - known]
-        result.append((facet, items))
-    return result
+            raw[facet.param] = sorted(counts.items(), key=lambda item: -item[1])[:top]
+    return raw

@@ -12,6 +12,7 @@ from osmose.registry.dedup import (
     organisation_blocking_keys,
     person_blocking_keys,
 )
+from osmose.registry.directory import data_changed
 from osmose.registry.models import (
     Affiliation,
     DuplicateKey,
@@ -147,6 +148,7 @@ def reindex_organisations(ids: Iterable[int]) -> None:
     search.index_documents(
         "organisation", [(o.pk, organisation_document(o)) for o in organisations]
     )
+    data_changed()
     _replace_keys(
         DuplicateKind.ORGANISATION,
         {o.pk: organisation_blocking_keys(organisation_record(o)) for o in organisations},
@@ -188,6 +190,7 @@ def index_people(
         "primary_organisation__departement",
     )
     search.index_documents("person", [(p.pk, person_document(p)) for p in people], fresh=fresh)
+    data_changed()
     if keys is None:
         keys = {p.pk: person_blocking_keys(person_record(p)) for p in people}
     _replace_keys(DuplicateKind.PERSON, keys, fresh=fresh)
@@ -195,6 +198,7 @@ def index_people(
 
 def unindex(kind: str, ids: Iterable[int]) -> None:
     ids = list(ids)
+    data_changed()
     search.remove_documents("organisation" if kind == DuplicateKind.ORGANISATION else "person", ids)
     DuplicateKey.objects.filter(kind=kind, object_id__in=ids).delete()
 

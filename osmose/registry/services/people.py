@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from osmose.core.audit import log_action
 from osmose.core.models import Term
 from osmose.registry import validation
+from osmose.registry.directory import data_changed
 from osmose.registry.models import (
     Affiliation,
     ConsentChannel,
@@ -260,3 +261,4 @@ def record_contact(*, person: Person, at: datetime | None = None) -> None:
     """A contact that came from the person (a registration, a reply): restarts the 3-year clock."""
     at = at or timezone.now()
     Person.objects.filter(pk=person.pk).exclude(last_contact_at__gt=at).update(last_contact_at=at)
+    data_changed()  # the "last contact" facet counts it

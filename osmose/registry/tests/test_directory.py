@@ -72,6 +72,18 @@ def test_facets_combine_and_count_the_other_filters(animator_client, ecosystem):
     assert both.context["page"].paginator.count == 3
 
 
+def test_facet_counts_follow_every_change_of_the_registry(animator_client, animator, ecosystem):
+    from osmose.registry.services.merge import merge_organisations
+
+    url = reverse("registry:organisations")
+    assert _facet(animator_client.get(url), "kind")["startup"] == (2, False)
+    created = factories.organisation(name="NanoVax", kind="startup")
+    assert _facet(animator_client.get(url), "kind")["startup"] == (3, False)
+    other = factories.organisation(name="Nanovax SAS", kind="startup")
+    merge_organisations(actor=animator, survivor=created, other=other, take_from_other={})
+    assert _facet(animator_client.get(url), "kind")["startup"] == (3, False)
+
+
 def test_a_search_and_a_facet_narrow_each_other(animator_client, ecosystem):
     response = animator_client.get(
         reverse("registry:organisations"), {"q": "tours", "kind": "academic_lab"}
