@@ -62,7 +62,7 @@ def scan_people(
     floor = _weight_for(threshold) - 1e-6
     for start in range(0, len(codes), _CHUNK):
         table.a, table.b = split(codes[start : start + _CHUNK], n)
-        keep = np.flatnonzero(weight_bounds(table) >= floor)
+        keep = np.flatnonzero(weight_bounds(table, floor) >= floor)
         yield from _score(
             prepared, table.a[keep].tolist(), table.b[keep].tolist(), _score_people,
             threshold, exclude,

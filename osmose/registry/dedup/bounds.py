@@ -61,9 +61,31 @@ def person_score_bounds(pairs: Sequence[tuple[PersonRecord, PersonRecord]]) -> l
     return [_rounded_probability(w) for w in weight_bounds(table).tolist()]
 
 
-def weight_bounds(table: "_Table") -> Floats:
-    """For each of ``table``'s pairs, an evidence weight its exact score cannot exceed."""
-    weight = _contact_bound(table) + _names_bound(table) + _address_bound(table)
+# The most the address can add (street line, house number, postcode and city all agreeing).
+_ADDRESS_MAX = max(c.STREET_WEIGHTS) + c.NUMBER_SAME + max(c.POSTCODE_WEIGHTS) + max(c.CITY_WEIGHTS)
+
+
+def weight_bounds(table: "_Table", floor: float | None = None) -> Floats:
+    """For each of ``table``'s pairs, an evidence weight its exact score cannot exceed.
+
+    With ``floor``, pairs whose contact and names leave them below it whatever the address
+    says get the bound with the address at its best (still below ``floor``), without the
+    street and town similarities being computed: a scan only wants the pairs that can reach
+    ``floor``.
+    """
+    weight = _contact_bound(table) + _names_bound(table)
+    if floor is None:
+        weight += _address_bound(table)
+    else:
+        a, b = table.a, table.b
+        need = weight + _ADDRESS_MAX + _WEIGHT_SLACK >= floor
+        address = np.full(len(a), _ADDRESS_MAX, dtype=np.float64)
+        table.a, table.b = a[need], b[need]
+        try:
+            address[need] = _address_bound(table)
+        finally:
+            table.a, table.b = a, b
+        weight += address
     comparable = np.zeros(len(table.a), dtype=np.bool_)
     for name in ("email", "phone", "street", "postcode", "city"):
         comparable |= table.both(name)
@@ -150,6 +172,8 @@ class _Table:
         squashed: bool = False,
     ) -> Floats:
         """``scorer`` of each pair of strings (coded), computed once per distinct pair."""
+        if len(left) == 0:
+            return np.zeros(0, dtype=np.float64)
         keys = left * len(self.strings) + right
         distinct, inverse = np.unique(keys, return_inverse=True)
         strings = self.strings
@@ -229,23 +253,28 @@ def _names_bound(table: _Table) -> Floats:
 def _text_levels(table: _Table, name: str) -> NDArray[np.int64]:
     """compare.text_level's level where it is certain, else EXACT (the best weight)."""
     a, b = table.pair(name)
-    similarity = np.maximum(
-        table.similarity(fuzz.token_sort_ratio, a, b),
-        table.similarity(fuzz.ratio, a, b, squashed=True),
+    levels = np.where((a == 0) | (b == 0), c.MISSING, np.where(a == b, c.EXACT, -1))
+    # Each similarity is computed only for the pairs the earlier ones left undecided.
+    # At or above 60, the best level (a trigram comparison might lift it): EXACT.
+    at_least = 60 - 100 * _SIMILARITY_SLACK
+    undecided = np.flatnonzero(levels == -1)
+    alike = table.similarity(fuzz.token_sort_ratio, a[undecided], b[undecided]) >= at_least
+    levels[undecided[alike]] = c.EXACT
+    undecided = undecided[~alike]
+    alike = table.similarity(fuzz.ratio, a[undecided], b[undecided], squashed=True) >= at_least
+    levels[undecided[alike]] = c.EXACT
+    undecided = undecided[~alike]
+    # Below 60 no trigram comparison can lift the similarity; one line holding the other's
+    # words is CLOSE.
+    long_enough = np.minimum(table.lengths[a[undecided]], table.lengths[b[undecided]]) >= 6
+    token_set = np.zeros(len(undecided), dtype=np.bool_)
+    candidates = np.flatnonzero(long_enough)
+    token_set[candidates] = (
+        table.similarity(fuzz.token_set_ratio, a[undecided[candidates]], b[undecided[candidates]])
+        >= 95 - 100 * _SIMILARITY_SLACK
     )
-    token_set = (np.minimum(table.lengths[a], table.lengths[b]) >= 6) & (
-        table.similarity(fuzz.token_set_ratio, a, b) >= 95 - 100 * _SIMILARITY_SLACK
-    )
-    # Below 60 no trigram comparison can lift the similarity: the level is known.
-    return np.where(
-        (a == 0) | (b == 0),
-        c.MISSING,
-        np.where(
-            (a == b) | (similarity >= 60 - 100 * _SIMILARITY_SLACK),
-            c.EXACT,
-            np.where(token_set, c.CLOSE, c.DIFFERENT),
-        ),
-    )
+    levels[undecided] = np.where(token_set, c.CLOSE, c.DIFFERENT)
+    return levels
 
 
 def _address_bound(table: _Table) -> Floats:

@@ -200,18 +200,25 @@ class _Person:
     city: str
 
 
+@lru_cache(maxsize=1 << 17)
+def _name_forms(name: str) -> tuple[str, str]:
+    """A name's normalised form and its phonetic code, interned: names repeat a lot."""
+    normalised = sys.intern(normalise_person_name(name))
+    return normalised, sys.intern(c.phonetic(normalised))
+
+
 def _prepare_person(record: PersonRecord) -> _Person:
-    given = sys.intern(normalise_person_name(record.given_name))
-    family = sys.intern(normalise_person_name(record.family_name))
-    street, number = _street_parts(record.street)
+    given, given_phonetic = _name_forms(record.given_name or "")
+    family, family_phonetic = _name_forms(record.family_name or "")
+    street, number = _street_parts(record.street) if record.street else ("", "")
     return _Person(
         id=record.id,
         given=given,
         family=family,
-        given_phonetic=sys.intern(c.phonetic(given)),
-        family_phonetic=sys.intern(c.phonetic(family)),
+        given_phonetic=given_phonetic,
+        family_phonetic=family_phonetic,
         email=normalise_email(record.email),
-        phone=normalise_phone(record.phone),
+        phone=normalise_phone(record.phone) if record.phone else "",
         street=street,
         number=number,
         postcode=sys.intern(normalise_postcode(record.postcode)),
@@ -235,6 +242,8 @@ def _person_form(
 def forget_cached_comparisons() -> None:
     """Free the memory of the cached forms and comparisons (at the end of an import)."""
     _person_form.cache_clear()
+    _name_forms.cache_clear()
+    _soundex.cache_clear()
     c.name_level.cache_clear()
     c.text_level.cache_clear()
 
@@ -267,6 +276,7 @@ def _longest(words: list[str]) -> str:
     return max(words, key=len, default="")
 
 
+@lru_cache(maxsize=1 << 17)
 def _soundex(name: str) -> str:
     squashed = name.replace(" ", "")
     return jellyfish.soundex(squashed) if squashed else ""

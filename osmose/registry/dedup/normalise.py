@@ -73,6 +73,8 @@ _ABBREVIATIONS = {
 
 
 def strip_accents(text: str) -> str:
+    if text.isascii():
+        return text  # nothing to decompose, no ligature (the common case, and much faster)
     decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
@@ -144,10 +146,23 @@ def normalise_email(email: str | None) -> str:
     return value
 
 
+_PHONE_SEPARATORS = re.compile(r"[ .\-]")
+_FRENCH_NATIONAL = re.compile(r"0[1-9][0-9]{8}")
+_FRENCH_E164 = re.compile(r"\+33[1-9][0-9]{8}")
+
+
 def normalise_phone(phone: str | None, region: str = "FR") -> str:
     """The number in E.164 form ("+33247000000"), or "" when it cannot be parsed."""
     if not phone or not any(char.isdigit() for char in phone):
         return ""
+    if region == "FR":
+        # A French national number written the usual ways ("02 47 00 00 00", "02.47.00.00.00")
+        # or already in E.164: the answer phonenumbers gives, a hundred times faster.
+        squashed = _PHONE_SEPARATORS.sub("", phone)
+        if _FRENCH_NATIONAL.fullmatch(squashed):
+            return f"+33{squashed[1:]}"
+        if _FRENCH_E164.fullmatch(squashed):
+            return squashed
     try:
         number = phonenumbers.parse(phone, region)
     except phonenumbers.NumberParseException:
