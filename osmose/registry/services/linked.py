@@ -41,7 +41,7 @@ def move_linked(target: type[models.Model], other_id: int, survivor_id: int) -> 
     record: dict[str, Any] = {}
     for model, field in _links(target):
         pks = list(
-            model._default_manager.filter(**{field.attname: other_id}).values_list("pk", flat=True)
+            model._base_manager.filter(**{field.attname: other_id}).values_list("pk", flat=True)
         )
         if not pks:
             continue
@@ -53,7 +53,7 @@ def move_linked(target: type[models.Model], other_id: int, survivor_id: int) -> 
 def _move_rows(
     model: type[models.Model], field: models.ForeignKey, pks: list[int], survivor_id: int
 ) -> tuple[list[int], list[int], list[dict[str, Any]]]:
-    manager = model._default_manager
+    manager = model._base_manager
     try:
         with transaction.atomic():
             manager.filter(pk__in=pks).update(**{field.attname: survivor_id})
@@ -89,7 +89,7 @@ def restore_linked(
         entry = record.get(_key(model, field))
         if not entry:
             continue
-        manager = model._default_manager
+        manager = model._base_manager
         manager.filter(pk__in=entry["moved"], **{field.attname: survivor_id}).update(
             **{field.attname: other_id}
         )
@@ -106,7 +106,7 @@ def linked_counts(target: type[models.Model], record_id: int) -> list[tuple[str,
     """What a merge of ``record_id`` would move, as (plural name, count), for the merge page."""
     counts: dict[str, int] = {}
     for model, field in _links(target):
-        count = model._default_manager.filter(**{field.attname: record_id}).count()
+        count = model._base_manager.filter(**{field.attname: record_id}).count()
         if not count:
             continue
         if _is_link_table(model):
