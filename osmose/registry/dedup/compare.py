@@ -198,8 +198,15 @@ def email_weight(a: str, b: str) -> tuple[float, str | None]:
         return 0.0, None
     if a == b:
         return EMAIL_SAME, "same_email"
-    # Typing errors (not two mailboxes at one domain): close over the whole address.
-    similarity = Levenshtein.normalized_similarity(a, b)
+    # Typing errors, not two mailboxes at one domain: at the same domain the mailboxes are
+    # compared (colleagues' addresses share a long domain), else the whole addresses (a typo
+    # in the domain). Never above the whole addresses' similarity, which bounds.py assumes.
+    local_a, _at, domain_a = a.rpartition("@")
+    local_b, _at, domain_b = b.rpartition("@")
+    if domain_a == domain_b and local_a and local_b:
+        similarity = Levenshtein.normalized_similarity(local_a, local_b)
+    else:
+        similarity = Levenshtein.normalized_similarity(a, b)
     if similarity >= 0.85 and min(len(a), len(b)) >= 8:
         return EMAIL_SIMILAR, f"similar_email:{similarity:.2f}"
     return EMAIL_DIFFERENT, None

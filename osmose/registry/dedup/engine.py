@@ -400,8 +400,12 @@ def _score_people(a: _Person, b: _Person) -> c.Evidence:
         b.street, b.number, b.postcode, b.city,
         cap=c.HOUSEHOLD_ADDRESS if household else None,
     )  # fmt: skip
-    if not _comparable_beyond_names(a, b):
-        # Names alone: namesakes are common in a large registry, so at most "possible".
+    if not _comparable_beyond_names(a, b) or (
+        a.email and b.email and a.phone and b.phone and not _agrees_beyond_names(evidence)
+    ):
+        # Names alone, or names with two e-mails and two phones that all differ and nothing
+        # else in common (namesakes at two organisations): namesakes are common in a large
+        # registry, so at most "possible".
         evidence.weight = min(evidence.weight, c.NAMES_ONLY_CAP)
     elif (
         c.DIFFERENT in (given_level, family_level)
@@ -423,6 +427,13 @@ _CONTACT_OR_ADDRESS = (
 
 def _contact_or_address_agree(evidence: c.Evidence) -> bool:
     return any(reason.startswith(_CONTACT_OR_ADDRESS) for reason in evidence.reasons or ())
+
+
+_NAME_REASONS = ("same_name", "similar_name", "swapped_names")
+
+
+def _agrees_beyond_names(evidence: c.Evidence) -> bool:
+    return any(not reason.startswith(_NAME_REASONS) for reason in evidence.reasons or ())
 
 
 def _comparable_beyond_names(a: _Person, b: _Person) -> bool:

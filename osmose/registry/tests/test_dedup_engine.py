@@ -160,6 +160,23 @@ def test_it_does_not_match_colleagues_filed_with_their_organisations_town() -> N
     assert score_people(marie, married).score >= LIKELY
 
 
+def test_it_does_not_take_colleagues_addresses_or_namesakes_details_for_a_match() -> None:
+    # Two mailboxes at one long domain are not a typo of each other.
+    sophie = person(1, "Sophie", "Albert", email="sophie.albert@ecole-bioprocedes-gatinais.fr")
+    jacqueline = person(
+        2, "Jacqueline", "Albert", email="jacqueline.albert@ecole-bioprocedes-gatinais.fr"
+    )
+    assert "similar_email" not in " ".join(score_people(sophie, jacqueline).reasons)
+    assert score_people(sophie, jacqueline).score < POSSIBLE
+    # A typo in the mailbox still is.
+    typo = person(3, "Sophie", "Albert", email="sophie.albret@ecole-bioprocedes-gatinais.fr")
+    assert score_people(sophie, typo).score >= LIKELY
+    # Namesakes at two organisations, every contact detail different: at most possible.
+    a = person(4, "Raymond", "Lebrun", email="r.lebrun@elyline.fr", phone="06 39 98 48 69")
+    b = person(5, "Raymond", "Lebrun", email="r.lebrun@oranxis.fr", phone="06 39 98 90 18")
+    assert POSSIBLE <= score_people(a, b).score < LIKELY
+
+
 def test_it_finds_matches_among_candidates_best_first() -> None:
     record = person(1, "Alice", "Durand", email="alice@example.fr", postcode="37000")
     candidates = [
