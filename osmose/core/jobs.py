@@ -41,3 +41,11 @@ def report(
     if result_url:
         fields["result_url"] = result_url
     JobProgress.objects.filter(task_id=str(context.task_result.id)).update(**fields)
+
+
+def requested_job(request: Any) -> JobProgress | None:
+    """The job named by the page's ``?job=`` parameter, if the user started it."""
+    task_id = request.GET.get("job", "")
+    if not task_id:
+        return None
+    return JobProgress.objects.filter(task_id=task_id, owner_id=request.user.pk).first()

@@ -24,8 +24,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from osmose.accounts.access import animator_required
-from osmose.core.jobs import start_job
-from osmose.core.models import JobProgress
+from osmose.core.jobs import requested_job, start_job
 from osmose.events import services
 from osmose.events.access import get_event_for_user, get_registration_for_user
 from osmose.events.manage_forms import (
@@ -84,13 +83,6 @@ def _form_errors(form: forms.BaseForm, error: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
-
-
-def _job(request: HttpRequest) -> JobProgress | None:
-    task_id = request.GET.get("job", "")
-    if not task_id:
-        return None
-    return JobProgress.objects.filter(task_id=task_id, owner_id=request.user.pk).first()
 
 
 def _manage_context(event: Event, tab: str) -> dict[str, Any]:
@@ -603,7 +595,7 @@ def invitations(request: HttpRequest, pk: int) -> HttpResponse:
             "audience": audience,
             "counts": invitation_counts(event),
             "page": page,
-            "job": _job(request),
+            "job": requested_job(request),
         }
     )
     return render(
@@ -662,7 +654,7 @@ def messages(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "form": form,
             "past_messages": event.messages.select_related("sent_by"),
-            "job": _job(request),
+            "job": requested_job(request),
         }
     )
     return render(

@@ -26,7 +26,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from osmose.accounts.access import animator_required
-from osmose.core.jobs import start_job
+from osmose.core.jobs import requested_job, start_job
 from osmose.core.models import JobProgress
 from osmose.events.access import get_event_for_user
 from osmose.events.manage_selectors import event_with_counts
@@ -71,13 +71,6 @@ def _form_errors(form: forms.BaseForm, error: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
-
-
-def _job(request: HttpRequest) -> JobProgress | None:
-    task_id = request.GET.get("job", "")
-    if not task_id:
-        return None
-    return JobProgress.objects.filter(task_id=task_id, owner_id=request.user.pk).first()
 
 
 def _context(event: Event, b2b_tab: str, brokerage: Brokerage | None) -> dict[str, Any]:
@@ -509,7 +502,7 @@ def schedule(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "run_form": run_form,
             "import_form": import_form,
-            "job": _job(request),
+            "job": requested_job(request),
             "runs": [(run, scheduling.describe(run), _offers_fallback(run)) for run in runs],
             "grid": _grid(brokerage, event.time_zone),
             "tables": [brokerage.table_name(n) for n in range(1, brokerage.table_count + 1)],

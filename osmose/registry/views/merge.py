@@ -186,8 +186,7 @@ def not_duplicate(request: HttpRequest, kind: str, pk: int, other_pk: int) -> Ht
 def duplicate_list(request: HttpRequest) -> HttpResponse:
     """The likely duplicates of the whole registry, from the last scan; a new scan runs with
     the worker (a registry of a million people takes minutes)."""
-    from osmose.core.jobs import start_job
-    from osmose.core.models import JobProgress
+    from osmose.core.jobs import requested_job, start_job
     from osmose.registry.services.scan import latest_pairs
     from osmose.registry.tasks import scan_duplicates
 
@@ -205,15 +204,9 @@ def duplicate_list(request: HttpRequest) -> HttpResponse:
             f"{reverse('registry:duplicates')}?{urlencode({'kind': kind, 'job': started.task_id})}"
         )
     latest = latest_pairs(kind=kind, limit=200)
-    task_id = request.GET.get("job", "")
-    job = (
-        JobProgress.objects.filter(task_id=task_id, owner_id=request.user.pk).first()
-        if task_id
-        else None
-    )
     return render(
         request,
         "registry/duplicates.html",
         {"kind": kind, "latest": latest, "pairs": latest.pairs, "likely": LIKELY,
-         "kinds": DuplicateKind.choices, "job": job},
+         "kinds": DuplicateKind.choices, "job": requested_job(request)},
     )  # fmt: skip
