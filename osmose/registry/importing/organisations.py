@@ -130,7 +130,7 @@ class OrganisationsImporter(Importer):
     def load_records(self, ids: set[int]) -> Iterable[OrganisationRecord]:
         from osmose.registry.services.scan import organisation_records
 
-        return organisation_records(ids, external_ids=False)
+        return organisation_records(ids)
 
     def find(self, record: Any, candidates: list[Any]) -> list[Any]:
         return find_organisation_matches(record, candidates, threshold=POSSIBLE)

@@ -85,7 +85,7 @@ class PeopleImporter(Importer):
     def load_records(self, ids: set[int]) -> Iterable[PersonRecord]:
         from osmose.registry.services.scan import person_records
 
-        return person_records(ids, external_ids=False)
+        return person_records(ids)
 
     def find(self, record: Any, candidates: list[Any]) -> list[Any]:
         return find_person_matches(record, candidates, threshold=POSSIBLE)

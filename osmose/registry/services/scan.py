@@ -25,17 +25,6 @@ from osmose.registry.models import (
 )
 from osmose.registry.services.duplicates import excluded_pairs
 
-
-def _external_ids(model: Any, owner: str) -> dict[int, str]:
-    """One external id per record (the first imported), for the CLI's output."""
-    ids: dict[int, str] = {}
-    for owner_id, value in (
-        model.objects.order_by("pk").values_list(owner, "value").iterator(chunk_size=10000)
-    ):
-        ids.setdefault(owner_id, value)
-    return ids
-
-
 PERSON_FIELDS = ("given_name", "family_name", "email", "phone", "street", "postcode", "city")
 ORGANISATION_FIELDS = (
     "name", "acronym", "siren", "siret", "rnsr", "website", "street", "postcode", "city",
@@ -43,33 +32,32 @@ ORGANISATION_FIELDS = (
 
 
 def person_records(
-    ids: Iterable[int] | None = None, *, external_ids: bool = True
+    ids: Iterable[int] | None = None,
 ) -> Iterator[PersonRecord]:
-    """The duplicate engine's view of people (all of them, or these ids), read in bulk."""
-    external = _external_ids(PersonExternalId, "person_id") if external_ids else {}
+    """The duplicate engine's view of people (all of them, or these ids), read in bulk; the
+    external id is the record's own id (see :func:`scan` for the imports' ids)."""
     rows = Person.objects.filter(merged_into=None, erased_at=None)
     if ids is not None:
         rows = rows.filter(pk__in=list(ids))
     for pk, *values in rows.values_list("pk", *PERSON_FIELDS).iterator(chunk_size=10000):
         yield PersonRecord(
             id=pk,
-            external_id=external.get(pk, str(pk)),
+            external_id=str(pk),
             **dict(zip(PERSON_FIELDS, values, strict=True)),
         )
 
 
 def organisation_records(
-    ids: Iterable[int] | None = None, *, external_ids: bool = True
+    ids: Iterable[int] | None = None,
 ) -> Iterator[OrganisationRecord]:
     """The duplicate engine's view of organisations (all, or these ids), read in bulk."""
-    external = _external_ids(OrganisationExternalId, "organisation_id") if external_ids else {}
     rows = Organisation.objects.filter(merged_into=None)
     if ids is not None:
         rows = rows.filter(pk__in=list(ids))
     for pk, *values in rows.values_list("pk", *ORGANISATION_FIELDS).iterator(chunk_size=10000):
         yield OrganisationRecord(
             id=pk,
-            external_id=external.get(pk, str(pk)),
+            external_id=str(pk),
             **dict(zip(ORGANISATION_FIELDS, values, strict=True)),
         )
 
@@ -83,11 +71,11 @@ def scan(kind: str, *, threshold: float = LIKELY) -> tuple[list[Match], dict[int
     exclude = excluded_pairs(kind)
     model: Any
     if kind == DuplicateKind.PERSON:
-        people = person_records(external_ids=False)
+        people = person_records()
         matches = list(scan_people(people, threshold=threshold, exclude=exclude))
         model, owner = PersonExternalId, "person_id"
     else:
-        organisations = organisation_records(external_ids=False)
+        organisations = organisation_records()
         matches = list(scan_organisations(organisations, threshold=threshold, exclude=exclude))
         model, owner = OrganisationExternalId, "organisation_id"
     ids = sorted({i for m in matches for i in (m.a_id, m.b_id)})
